@@ -1,0 +1,590 @@
+"""Extract: a document's mentions → facts, each with the sentence that states it as evidence.
+
+Facts are about :class:`EntityRef` s (class + canonical name + the surface seen); resolution
+(:mod:`kg.resolve`) later turns them into one node per real-world thing.
+
+>>> from kg.ingest import document_from_text
+>>> from kg.nlp import make_nlp
+>>> doc = document_from_text("本报讯 副市长司马江出席会议。", source="x.txt")
+>>> facts = extract(doc, make_nlp(fast=True), home_city="辽源市")
+>>> [(p.person.name, p.role, p.body.name) for p in facts.posts]
+[('司马江', '副市长', '辽源市人民政府')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kg.gazetteer import gazetteer
+from kg.ingest import Document
+from kg.nlp import annotate
+from kg.recognize import ORG_CLASSES, Home, Mention, _titles, place_prefix
+from kg.resources import load_table, load_words
+
+ENTITY_LABELS = ("Person", "Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project",
+                 "Place", "Agreement")
+
+
+# ------------------------------------------------------------------ the dataclasses between stages
+
+@dataclass(frozen=True)
+class Evidence:
+    """The sentence that states a fact: ``document.text[start:end] == text``."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    label: str  # one of ENTITY_LABELS
+    name: str  # canonical name (context resolved: 市委 → 中共辽源市委)
+    surface: str = ""  # the form the text used
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.label, self.name)
+
+
+@dataclass(frozen=True)
+class PostFact:
+    person: EntityRef
+    role: str
+    body: EntityRef | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class PairFact:
+    relation: str  # locatedIn, undertakes, subOrganizationOf, cooperatesWith
+    subject: EntityRef
+    object: EntityRef
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class AgreementFact:
+    title: str
+    parties: tuple[EntityRef, ...]
+    signatories: tuple[EntityRef, ...]
+    witnesses: tuple[EntityRef, ...]
+    date: str | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class RecognitionFact:
+    subject: EntityRef
+    designation: str
+    evidence: Evidence
+
+
+@dataclass
+class DocumentFacts:
+    document: Document
+    entities: list[EntityRef] = field(default_factory=list)
+    posts: list[PostFact] = field(default_factory=list)
+    pairs: list[PairFact] = field(default_factory=list)
+    agreements: list[AgreementFact] = field(default_factory=list)
+    recognitions: list[RecognitionFact] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    home: Home | None = None
+
+
+# ------------------------------------------------------------------ sentences
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+def sentences(text: str) -> list[Sentence]:
+    """Sentences with offsets (split after 。！？； and at line ends), whitespace trimmed.
+
+    >>> [s.text for s in sentences("甲说。 乙来了！\\n\\n丙")]
+    ['甲说。', '乙来了！', '丙']
+    """
+    out = []
+    for m in re.finditer(r"[^。！？；!?;\n]+[。！？；!?;]*[”’」』]?", text):
+        s, e = m.start(), m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append(Sentence(s, e, text[s:e]))
+    return out
+
+
+# ------------------------------------------------------------------ canonical names
+
+BODY_ABBREV = {short: full for short, full in load_table("body_abbrev.tsv")}
+
+
+def canonical(m: Mention, home: Home) -> str:
+    """The full name a mention stands for.
+
+    >>> canonical(Mention(0, 5, "GovernmentBody", "市工信局", "市工信局"), Home.of_city("辽源市"))
+    '辽源市工业和信息化局'
+    """
+    name = m.canonical
+    if m.label == "GovernmentBody" and m.source != "context":
+        if name[0] in "市" and home.city and not name.startswith("市场"):
+            name = home.city + name[1:]
+        elif name[0] == "省" and home.province:
+            name = home.province + name[1:]
+        for short in sorted(BODY_ABBREV, key=len, reverse=True):
+            if name.endswith(short) and short != BODY_ABBREV[short]:
+                name = name[: -len(short)] + BODY_ABBREV[short]
+                break
+        if name.endswith("政府") and not name.endswith("人民政府"):
+            name = name[:-2] + "人民政府"
+    if m.label == "IndustrialPark":
+        prefix, div = place_prefix(name, home)
+        rest = name[len(prefix):]
+        if div is not None and div.level == "province" and place_prefix(rest, home)[0]:
+            name = rest  # 吉林辽源高新技术产业开发区 → 辽源高新技术产业开发区
+    return name
+
+
+def ref(m: Mention, home: Home) -> EntityRef:
+    return EntityRef(m.label, canonical(m, home), m.text)
+
+
+# ------------------------------------------------------------------ the extractor
+
+def extract(document: Document, nlp, home_city: str | None = None) -> DocumentFacts:
+    """All facts of one document."""
+    doc = annotate(nlp, document.text, home_city=home_city, newspaper=document.newspaper)
+    home: Home = doc.user_data["home"]
+    mentions: list[Mention] = doc.user_data["mentions"]
+    facts = DocumentFacts(document, mentions=mentions, home=home)
+    seen = set()
+    for m in mentions:
+        if m.label in ENTITY_LABELS:
+            r = ref(m, home)
+            if (r.key, r.surface) not in seen:
+                seen.add((r.key, r.surface))
+                facts.entities.append(r)
+    for name in document.photo_credits:
+        facts.entities.append(EntityRef("Person", name, name))
+    sents = sentences(document.text)
+    ctx = _Context(document, home, mentions, sents)
+    for sent in sents:
+        ms = [m for m in mentions if sent.start <= m.start and m.end <= sent.end]
+        ev = Evidence(document.doc_id, sent.start, sent.end, sent.text)
+        facts.posts += posts_in(sent, ms, ev, ctx)
+        facts.pairs += name_relations(ms, ev, ctx)
+        facts.pairs += verbal_relations(sent, ms, ev, ctx)
+        facts.recognitions += recognitions_in(sent, ms, ev, ctx)
+        facts.agreements += agreements_in(sent, ms, ev, ctx)
+    facts.pairs += hierarchy(mentions, sents, ctx)
+    _add_implied_entities(facts)
+    return facts
+
+
+@dataclass
+class _Context:
+    document: Document
+    home: Home
+    mentions: list[Mention]
+    sentences: list[Sentence]
+
+    def ref(self, m: Mention) -> EntityRef:
+        return ref(m, self.home)
+
+    def home_city(self) -> EntityRef | None:
+        return EntityRef("Place", self.home.city, self.home.city) if self.home.city else None
+
+    def evidence_for(self, m: Mention) -> Evidence:
+        for s in self.sentences:
+            if s.start <= m.start and m.end <= s.end:
+                return Evidence(self.document.doc_id, s.start, s.end, s.text)
+        s = self.sentences[0]
+        return Evidence(self.document.doc_id, s.start, s.end, s.text)
+
+
+def _add_implied_entities(facts: DocumentFacts) -> None:
+    """Bodies implied by posts (东丰县县长 → 东丰县人民政府) and agreement parties become entities too."""
+    known = {e.key for e in facts.entities}
+    implied = [p.body for p in facts.posts if p.body is not None]
+    implied += [r for a in facts.agreements for r in a.parties]
+    for r in implied:
+        if r.key not in known:
+            known.add(r.key)
+            facts.entities.append(r)
+
+
+# ------------------------------------------------------------------ posts
+
+TITLE_KIND = {t: (kind, tmpl) for t, (kind, tmpl) in _titles().items()}
+PARTY_TEMPLATE = {"Place": "中共{place}委"}
+CHAIN_SEP = re.compile(r"^[、\s]*$")
+
+
+def posts_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PostFact]:
+    """Titles attached to a person: 市委副书记、市长程宇 → 副书记 of 中共辽源市委, 市长 of 辽源市人民政府."""
+    text = ctx.document.text
+    top = [m for m in ms if not m.nested]
+    out: list[PostFact] = []
+    for i, person in enumerate(top):
+        if person.label != "Person":
+            continue
+        chain = _title_chain(text, top, i)
+        if not chain and person.source == "byline":
+            chain = _byline_chain(text, top, i)
+        inherited: Mention | None = None
+        for post, body in chain:
+            kind, _ = TITLE_KIND.get(post.text, ("generic", "-"))
+            if body is not None:
+                inherited = body
+            elif inherited is not None and kind in ("enterprise", "generic", "academic", "media"):
+                body = inherited
+            out.append(PostFact(ctx.ref(person), post.text, _body_ref(post, body, text, ctx), ev))
+        after = _post_after(text, top, i)
+        if after is not None:
+            out.append(PostFact(ctx.ref(person), after.text, _body_ref(after, None, text, ctx), ev))
+    return out
+
+
+def _title_chain(text: str, top: list[Mention], i: int) -> list[tuple[Mention, Mention | None]]:
+    """(post, explicit body) pairs standing right before mention ``i``, nearest last."""
+    chain: list[tuple[Mention, Mention | None]] = []
+    j, edge = i - 1, top[i].start
+    while j >= 0:
+        post = top[j]
+        if post.label != "Post" or not CHAIN_SEP.match(text[post.end:edge]) or "、" in text[post.end:edge] and not chain and False:
+            break
+        body = None
+        k = j - 1
+        if k >= 0 and top[k].end == post.start and top[k].label in ORG_CLASSES + ("Place",):
+            body = top[k]
+            k -= 1
+        chain.append((post, body))
+        edge = (body or post).start
+        if k >= 0 and top[k].end <= edge and text[top[k].end:edge] == "、":
+            j = k
+            continue
+        break
+    return list(reversed(chain))
+
+
+def _byline_chain(text: str, top: list[Mention], i: int):
+    for j in range(i - 1, max(-1, i - 8), -1):
+        if top[j].label == "Post" and top[j].text in ("记者", "通讯员"):
+            body = top[j - 1] if j > 0 and top[j - 1].end == top[j].start and top[j - 1].label == "Institution" else None
+            return [(top[j], body)]
+    return []
+
+
+def _post_after(text: str, top: list[Mention], i: int) -> Mention | None:
+    """习近平总书记: a title right after the name (总书记, 同志 is not a title)."""
+    if i + 1 < len(top) and top[i + 1].label == "Post" and top[i + 1].start == top[i].end \
+            and top[i + 1].text in ("总书记",):
+        return top[i + 1]
+    return None
+
+
+def _body_ref(post: Mention, body: Mention | None, text: str, ctx: _Context) -> EntityRef | None:
+    kind, template = TITLE_KIND.get(post.text, ("generic", "-"))
+    home = ctx.home
+    if body is not None and body.label != "Place":
+        if body.label == "IndustrialPark" and kind in ("party", "gov"):
+            return None
+        return ctx.ref(body)
+    if body is not None:  # a place before the title: 东丰县县长 → 东丰县人民政府
+        place = body.canonical
+        if kind == "gov":
+            return EntityRef("GovernmentBody", place + "人民政府", body.text + post.text)
+        if kind == "party":
+            return EntityRef("GovernmentBody", "中共" + place + "委", body.text + post.text)
+        if kind == "congress":
+            return EntityRef("GovernmentBody", place + "人民代表大会", body.text + post.text)
+        return None
+    before = text[max(0, post.start - 2):post.start]
+    level_place = {"市": home.city, "省": home.province}.get(before[-1:]) if before else None
+    if kind == "congress":
+        if before.endswith("全国"):
+            return EntityRef("GovernmentBody", "全国人民代表大会", "全国人大")
+        place = level_place or home.city
+        return EntityRef("GovernmentBody", place + "人民代表大会", "人大") if place else None
+    if kind == "media":
+        paper = home.newspaper if "本报" in text[max(0, post.start - 12):post.start] else None
+        return EntityRef("Institution", paper + "社", "本报") if paper else None
+    if template == "-" or "{" not in template:
+        return EntityRef("GovernmentBody", template, template) if template != "-" else None
+    filled = home.fill(template)
+    if filled is None or "{" in filled:
+        return None
+    return EntityRef("GovernmentBody", filled, post.text)
+
+
+# ------------------------------------------------------------------ relations from names
+
+def name_relations(ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PairFact]:
+    """Relations the names themselves state: a place or park at the start of a name (locatedIn),
+    a firm at the start of a project (undertakes), a parent at the start of a unit (subOrganizationOf)."""
+    out: list[PairFact] = []
+    tops = [m for m in ms if not m.nested and m.label in ORG_CLASSES]
+    for outer in tops:
+        inner = [m for m in ms if m is not outer and outer.start == m.start and m.end < outer.end]
+        inner.sort(key=lambda m: m.end - m.start, reverse=True)
+        for m in inner[:1]:
+            rel = _name_relation(outer, m)
+            if rel:
+                out.append(PairFact(rel, ctx.ref(outer), ctx.ref(m), ev))
+        if outer.label != "GovernmentBody" and not inner:
+            prefix, div = place_prefix(canonical(outer, ctx.home), ctx.home)
+            if div is not None:
+                out.append(PairFact("locatedIn", ctx.ref(outer), EntityRef("Place", div.name, prefix), ev))
+    # 华润集团东阿阿胶: a group's name right before a firm's
+    for a, b in zip(tops, tops[1:]):
+        if a.end == b.start and a.label == b.label == "Enterprise" and a.canonical.endswith("集团"):
+            out.append(PairFact("subOrganizationOf", ctx.ref(b), ctx.ref(a), ev))
+    return out
+
+
+def _name_relation(outer: Mention, inner: Mention) -> str | None:
+    if inner.label == "Place":
+        return "locatedIn" if outer.label != "GovernmentBody" else None
+    if inner.label == "IndustrialPark" and outer.label in ("IndustrialPark", "Project", "Enterprise"):
+        return "locatedIn"
+    if inner.label == "Enterprise" and outer.label == "Project":
+        return "undertakes"
+    if inner.label == outer.label and outer.label in ("Enterprise", "Institution"):
+        return "subOrganizationOf"
+    return None
+
+
+LOCATE_VERBS = re.compile(r"(?:成功)?(?:入驻|落户|落地|位于|坐落于|坐落在|进驻|扎根)")
+COOP_WORDS = re.compile(r"合作|对接|结对|共建|携手")
+
+
+def verbal_relations(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PairFact]:
+    """入驻/落户/位于 (locatedIn) and 与…合作/对接 (cooperatesWith)."""
+    text = ctx.document.text
+    top = [m for m in ms if not m.nested and m.label in ENTITY_LABELS]
+    out: list[PairFact] = []
+    for v in LOCATE_VERBS.finditer(sent.text):
+        vs, ve = sent.start + v.start(), sent.start + v.end()
+        subj = [m for m in top if m.end <= vs and re.fullmatch(r"[^，,。；]{0,6}", text[m.end:vs])
+                and m.label in ORG_CLASSES]
+        obj = [m for m in top if m.start >= ve and m.start - ve <= 1 and m.label in ("Place", "IndustrialPark")]
+        if subj and obj:
+            out.append(PairFact("locatedIn", ctx.ref(subj[-1]), ctx.ref(obj[0]), ev))
+    for conj in re.finditer(r"[与同和跟]", sent.text):
+        cs = sent.start + conj.start()
+        clause_end = _clause_end(text, cs, sent.end)
+        tail = text[cs:clause_end]
+        if not COOP_WORDS.search(tail):
+            continue
+        left = _group_before(text, top, cs, sent.start)
+        if not left:
+            if _implicit_home(text, sent.start, cs) and ctx.home_city():
+                left = [None]
+            else:
+                continue
+        right = _group_after(text, top, cs + 1, clause_end)
+        for a in left:
+            ar = ctx.home_city() if a is None else ctx.ref(a)
+            for b in right:
+                br = ctx.ref(b)
+                if ar.key != br.key and b.label != "Person" and ar.label != "Person":
+                    out.append(PairFact("cooperatesWith", ar, br, ev))
+    return out
+
+
+def _clause_end(text: str, pos: int, limit: int) -> int:
+    m = re.compile(r"[，,。；;]").search(text, pos, limit)
+    return m.start() if m else limit
+
+
+def _group_before(text: str, top: list[Mention], pos: int, floor: int) -> list[Mention]:
+    """Names in a list ending right before ``pos`` (甲、乙等14家企业与 …)."""
+    group: list[Mention] = []
+    edge = pos
+    for m in reversed([m for m in top if m.end <= pos and m.start >= floor]):
+        gap = text[m.end:edge]
+        if re.fullmatch(r"(?:等(?:\d+|[一二三四五六七八九十]+)?[户家个所]?[\u4e00-\u9fff]{0,4})?|、|和|及", gap) \
+                or (not group and re.fullmatch(r"[^，,。；、]{0,3}", gap)):
+            group.append(m)
+            edge = m.start
+        else:
+            break
+    return group
+
+
+def _group_after(text: str, top: list[Mention], pos: int, limit: int) -> list[Mention]:
+    group: list[Mention] = []
+    edge = pos
+    for m in [m for m in top if m.start >= pos and m.end <= limit]:
+        gap = text[edge:m.start]
+        if (not group and len(gap) <= 1) or re.fullmatch(r"、|和|及|以及", gap):
+            group.append(m)
+            edge = m.end
+        else:
+            break
+    return group
+
+
+def _implicit_home(text: str, sent_start: int, pos: int) -> bool:
+    """与/同 with no named subject in a city's own text: the city is the subject (深化同长春合作)."""
+    before = text[max(sent_start, pos - 8):pos]
+    return not re.search(r"[\u4e00-\u9fff]{2,}[市县区省]$", before)
+
+
+# ------------------------------------------------------------------ admin hierarchy
+
+def hierarchy(mentions: list[Mention], sents: list[Sentence], ctx: _Context) -> list[PairFact]:
+    """Place → parent place, when the parent is named in the document or is the home city/province."""
+    gaz = gazetteer()
+    named = {m.canonical for m in mentions if m.label == "Place"}
+    if ctx.home.city:
+        named |= {ctx.home.city}
+    out, done = [], set()
+    for m in mentions:
+        if m.label != "Place" or m.canonical in done:
+            continue
+        div = gaz.by_name.get(m.canonical)
+        if div is None or div.parent is None:
+            continue
+        if div.parent.name in named:
+            done.add(m.canonical)
+            out.append(PairFact("locatedIn", EntityRef("Place", div.name, m.text),
+                                EntityRef("Place", div.parent.name, div.parent.name), ctx.evidence_for(m)))
+    return out
+
+
+# ------------------------------------------------------------------ recognitions
+
+RECOG = re.compile(r"(?:被|成功)?(?:认定为|评为|获评|入选|纳入|列入|晋升为|创建|被确定为|确定为|荣获|获批|获得|备案)(?:为)?")
+RECOG_CLASSES = ("Enterprise", "IndustrialPark", "Place", "Institution", "Project")
+
+
+def recognitions_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context) -> list[RecognitionFact]:
+    """被认定为/被评为/获评/入选/列入 …: the named subjects and the designation after the verb."""
+    text = ctx.document.text
+    top = [m for m in ms if not m.nested]
+    out: list[RecognitionFact] = []
+    for v in RECOG.finditer(sent.text):
+        vs, ve = sent.start + v.start(), sent.start + v.end()
+        des = _designation(text, ve, sent.end)
+        if not des:
+            continue
+        clause_start = max([sent.start] + [m.end() + sent.start for m in re.finditer(r"[，,；;。]", sent.text[: v.start()])])
+        subjects = [m for m in top if clause_start <= m.start and m.end <= vs and m.label in RECOG_CLASSES]
+        subjects = _group_before(text, subjects, _subject_edge(text, subjects, vs), clause_start) if subjects else []
+        refs = [ctx.ref(m) for m in subjects]
+        if not refs and re.search(r"(我市|全市|本市)", text[clause_start:vs]) and ctx.home_city():
+            refs = [ctx.home_city()]
+        for r in refs:
+            out.append(RecognitionFact(r, des, ev))
+    return out
+
+
+def _subject_edge(text: str, subjects: list[Mention], verb_start: int) -> int:
+    last = subjects[-1]
+    gap = text[last.end:verb_start]
+    return verb_start if len(gap) <= 12 else last.end
+
+
+def _designation(text: str, start: int, limit: int) -> str | None:
+    m = re.compile(r"[^，,。；;、！？]{2,32}").match(text, start, limit)
+    if not m:
+        return None
+    des = m.group().strip("“”\"《》 ")
+    des = re.sub(r"(之一|称号|荣誉称号|名单)$", "", des).strip("“”\"《》")
+    des = re.sub(r"(成果)$", "", des)
+    if len(des) < 3 or re.fullmatch(r"[\d.%％亿万元个户项家]+", des):
+        return None
+    if not re.search(r"(级|省|市|国家|全国|首批|示范|冠军|企业|工厂|车间|园|基地|中心|城市|地区|县|区|清单|等次|单位|品牌|强|认定|名录|典型|标杆|试点|集群|产区|案例|先进)", des):
+        return None
+    return des
+
+
+# ------------------------------------------------------------------ agreements
+
+SIGN = re.compile(r"签署|签订|签约|签下")
+
+
+def agreements_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context) -> list[AgreementFact]:
+    """Signings: a titled 《…协议》 with its parties, signatories, witnesses and date; or A与B…签约."""
+    text = ctx.document.text
+    top = [m for m in ms if not m.nested]
+    out: list[AgreementFact] = []
+    titled = [m for m in top if m.label == "Agreement"]
+    for a in titled:
+        before = text[sent.start:a.start]
+        if not SIGN.search(before[-12:]) and not re.search(r"签署|签订|签约", text[a.end:sent.end][:6]):
+            continue
+        parties = [m for m in top if m.end <= a.start and m.label in ORG_CLASSES + ("Place",)
+                   and "与" in text[m.end:m.end + 2]]
+        pair = _pair_around_conj(text, top, sent.start, a.start)
+        signers = [m for m in top if m.label == "Person" and m.end <= a.start]
+        if not pair:
+            pair = _signing_parties_nearby(text, ctx, a)
+        out.append(AgreementFact(a.text, tuple(ctx.ref(m) if isinstance(m, Mention) else m for m in pair),
+                                 tuple(ctx.ref(m) for m in signers if "签" in text[m.end:a.start]),
+                                 tuple(_witnesses(ctx, a)), _date_near(text, sent, ctx), ev))
+        del parties
+    if not titled:
+        for m in re.finditer(r"签约仪式|签约", sent.text):
+            pos = sent.start + m.start()
+            pair = _pair_around_conj(text, top, sent.start, pos)
+            if len(pair) == 2 and not re.search(r"合作协议|框架协议", text[pair[-1].end:pos]):
+                title = text[pair[0].start:pos] + "签约"
+                out.append(AgreementFact(title, tuple(ctx.ref(p) for p in pair), (), (), _date_near(text, sent, ctx), ev))
+                break
+    return out
+
+
+def _pair_around_conj(text: str, top: list[Mention], floor: int, limit: int) -> list[Mention]:
+    """The nearest 甲与乙 pair of organisations or places before ``limit``."""
+    cands = [m for m in top if floor <= m.start and m.end <= limit and m.label in ORG_CLASSES + ("Place",)]
+    for a, b in zip(reversed(cands[:-1]), reversed(cands[1:])):
+        if text[a.end:b.start] in ("与", "和", "同"):
+            return [a, b]
+    return []
+
+
+def _signing_parties_nearby(text: str, ctx: _Context, a: Mention) -> list[EntityRef]:
+    """Parties of a titled agreement from the report's lead: 辽源市人民政府与中国一汽…签约仪式."""
+    for s in ctx.sentences:
+        if s.start >= a.start:
+            break
+        if "签约" in s.text or "合作" in s.text:
+            top = [m for m in ctx.mentions if s.start <= m.start and m.end <= s.end and not m.nested]
+            pair = _pair_around_conj(text, top, s.start, s.end)
+            if pair:
+                return [ctx.ref(m) for m in pair]
+    return []
+
+
+def _witnesses(ctx: _Context, a: Mention) -> list[EntityRef]:
+    out = []
+    for s in ctx.sentences:
+        if "见证" in s.text and abs(s.start - a.start) < 3000:
+            for m in ctx.mentions:
+                if s.start <= m.start < s.end and m.label == "Person" and m.start < s.start + s.text.index("见证"):
+                    r = ctx.ref(m)
+                    if r not in out:
+                        out.append(r)
+    return out
+
+
+def _date_near(text: str, sent: Sentence, ctx: _Context) -> str | None:
+    year = (ctx.document.date or "")[:4]
+    window = text[max(0, sent.start - 400):sent.end]
+    m = None
+    for m in re.finditer(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月(\d{1,2})日", window):
+        pass
+    if m:
+        y = m.group(1) or year
+        return f"{y}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if y else None
+    y = re.search(r"((?:19|20)\d{2})年", sent.text)
+    return y.group(1) if y else None

@@ -1,0 +1,588 @@
+"""Entity recognition on characters: lexicons, head words and context rules, with the statistical
+tagger (:mod:`kg.statmodel`) for names no list holds.
+
+Chinese names are found from their *head* (人民政府, 产业园, 项目, 有限公司, an industry word such
+as 钢铁 …) and extended to the left until a boundary word (推进, 支持, 与, punctuation …); persons
+from the titles before them, reporter bylines, speech verbs and the tagger; places from the
+divisions of China. Everything works on character offsets, so no segmenter can split a name.
+
+>>> rec = Recognizer()
+>>> home = Home.of_city("辽源市")
+>>> [(m.text, m.label) for m in rec.find("副市长司马江出席。", home) if m.label != "Place"]
+[('副市长', 'Post'), ('司马江', 'Person')]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import ahocorasick
+
+from kg.gazetteer import Division, gazetteer
+from kg.resources import load_lines, load_table, load_words
+
+ORG_CLASSES = ("Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project")
+NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9()（）·\-]")
+MAX_NAME = {"Enterprise": 22, "GovernmentBody": 24, "Institution": 20, "IndustrialPark": 22,
+            "Project": 28}
+# characters that end a person's name when they follow it (程宇代表… → 程宇)
+AFTER_NAME = set("代说在表出参到向主会讲指强带率等为和与及同对是的了将也还并就都接称介一、，。,（(：:；")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of the document's text with a class; ``canonical`` is the full name it stands for."""
+
+    start: int
+    end: int
+    label: str  # one of the 8 classes, or "Post" for a title
+    text: str
+    canonical: str
+    source: str = "rule"
+    nested: bool = False  # inside a longer name (the place in 辽源市人民政府)
+
+
+@dataclass(frozen=True)
+class Home:
+    """Where a document comes from: resolves 市, 市委, 省, 本报, 高新区 …"""
+
+    city: str | None = None
+    city_short: str | None = None
+    province: str | None = None
+    province_short: str | None = None
+    newspaper: str | None = None
+    city_division: Division | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of_city(cls, city: str | None, newspaper: str | None = None) -> "Home":
+        gaz = gazetteer()
+        div = gaz.best(city) if city else None
+        if div is None:
+            return cls(newspaper=newspaper)
+        prov = div.ancestors()[-1] if div.parent else div
+        city_short = div.short or div.name.rstrip("市")
+        return cls(div.name, city_short, prov.name, prov.short or prov.name, newspaper or f"{city_short}日报", div)
+
+    def fill(self, template: str) -> str | None:
+        values = {"city": self.city, "city_short": self.city_short, "province": self.province,
+                  "province_short": self.province_short, "newspaper": self.newspaper}
+        try:
+            out = template.format(**values)
+        except KeyError:
+            return None
+        return None if "None" in out else out
+
+
+def detect_home(text: str, newspaper: str | None = None) -> Home:
+    """The home city: the newspaper's city, else the prefecture-level city named most often.
+
+    >>> detect_home("辽源市召开会议。辽源将加快发展。长春也来了。").city
+    '辽源市'
+    """
+    gaz = gazetteer()
+    if newspaper:
+        for n in range(min(4, len(newspaper) - 2), 1, -1):
+            div = gaz.best(newspaper[:n])
+            if div is not None and div.level == "prefecture":
+                return Home.of_city(div.name, newspaper)
+    counts: dict[str, int] = {}
+    for _, (surface, divs) in _place_automaton().iter(text):
+        for d in divs[:1]:
+            if d.level == "prefecture":
+                counts[d.name] = counts.get(d.name, 0) + 1
+    if not counts:
+        return Home(newspaper=newspaper)
+    city, n = max(sorted(counts.items()), key=lambda kv: kv[1])
+    return Home.of_city(city, newspaper) if n >= 2 else Home(newspaper=newspaper)
+
+
+# ------------------------------------------------------------------ lexicons as automata
+
+def _automaton(words) -> ahocorasick.Automaton:
+    auto = ahocorasick.Automaton()
+    for word, value in words:
+        auto.add_word(word, (word, value))
+    auto.make_automaton()
+    return auto
+
+
+@lru_cache(maxsize=1)
+def _place_automaton() -> ahocorasick.Automaton:
+    gaz = gazetteer()
+    return _automaton((s, gaz.lookup(s)) for s in gaz.surfaces() if len(s) >= 2)
+
+
+@lru_cache(maxsize=1)
+def _suffix_table() -> dict[str, tuple[str, int]]:
+    table = {row[0]: (row[1], int(row[2])) for row in load_table("name_suffixes.tsv")}
+    for short, full in load_table("body_abbrev.tsv"):
+        for word in (short, full):
+            table.setdefault(word, ("GovernmentBody", len(word) + 1))
+    return table
+
+
+@lru_cache(maxsize=1)
+def _titles() -> dict[str, tuple[str, str]]:
+    return {row[0]: (row[1], row[2]) for row in load_table("titles.tsv")}
+
+
+@lru_cache(maxsize=1)
+def _surnames() -> tuple[frozenset[str], frozenset[str]]:
+    words = load_words("surnames.txt")
+    return frozenset(w for w in words if len(w) == 1), frozenset(w for w in words if len(w) == 2)
+
+
+@lru_cache(maxsize=1)
+def _known() -> dict[str, tuple[str, str, str]]:
+    """surface → (canonical, class, English name)"""
+    out: dict[str, tuple[str, str, str]] = {}
+    for row in load_table("known_entities.tsv"):
+        name, cls, en = row[0], row[1], row[2]
+        aliases = [a for a in (row[3].split("|") if len(row) > 3 else []) if a]
+        for surface in [name, *aliases]:
+            out.setdefault(surface, (name, cls, en))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _automata():
+    suffixes = _automaton((s, v) for s, v in _suffix_table().items())
+    industry = _automaton((w, "Enterprise") for w in load_words("industry_words.txt"))
+    titles = _automaton((t, v) for t, v in _titles().items())
+    context = _automaton((row[0], (row[1], row[2])) for row in load_table("context_abbrev.tsv"))
+    known = _automaton((s, v) for s, v in _known().items() if len(s) >= 2 and s != "中央")
+    return suffixes, industry, titles, context, known
+
+
+def _jieba_freq():
+    import jieba
+
+    jieba.initialize()
+    return jieba.dt.FREQ
+
+
+LEFT_STOPS = tuple(sorted(load_words("left_stops.txt"), key=len, reverse=True))
+LEAD_MODIFIERS = tuple(sorted(load_words("lead_modifiers.txt"), key=len, reverse=True))
+PROTECTED = ("工业和信息化", "发展和改革", "人力资源和社会保障", "住房和城乡建设", "文化和旅游",
+             "中华人民共和国", "共和国", "和平", "和谐", "和美", "于都")
+SPEECH = tuple(sorted(load_words("speech_verbs.txt"), key=len, reverse=True))
+
+
+# ------------------------------------------------------------------ boundaries
+
+def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2) -> int:
+    """Start of the name whose head begins at ``head_start``: back over name characters, then
+    forward past the last boundary word that still leaves ``min_core`` characters before the head.
+
+    >>> s = "全力支持厚德食品发展"
+    >>> s[left_edge(s, 6, 12):8]
+    '厚德食品'
+    """
+    start = head_start
+    while start > 0 and head_start - start < max_len and NAME_CHARS.match(text[start - 1]):
+        start -= 1
+    window = text[start:head_start]
+    cut = 0
+    i = 0
+    while i < len(window):
+        hit = next((w for w in LEFT_STOPS if window.startswith(w, i)), None)
+        if hit and not _protected(window, i, hit) and len(window) - (i + len(hit)) >= min_core:
+            cut = i + len(hit)
+            i += len(hit)
+        else:
+            i += 1
+    return start + cut
+
+
+def _protected(window: str, i: int, word: str) -> bool:
+    for p in PROTECTED:
+        j = window.find(p, max(0, i - len(p)), i + len(word) + len(p))
+        if j != -1 and j <= i and i + len(word) <= j + len(p):
+            return True
+    return False
+
+
+def strip_modifiers(name: str) -> str:
+    """Drop leading ranks and scopes: 省级重点天楹项目 → 天楹项目."""
+    changed = True
+    while changed:
+        changed = False
+        for mod in LEAD_MODIFIERS:
+            if name.startswith(mod) and len(name) - len(mod) >= 3:
+                name = name[len(mod):]
+                changed = True
+    return name
+
+
+def place_prefix(name: str, home: Home | None = None) -> tuple[str, Division | None]:
+    """The longest leading division name: ("辽源市", 辽源市) for 辽源市交通运输局."""
+    gaz = gazetteer()
+    for n in range(min(len(name) - 1, 12), 1, -1):
+        div = gaz.best(name[:n], home.city_division if home else None)
+        if div is not None:
+            return name[:n], div
+    return "", None
+
+
+# ------------------------------------------------------------------ the recogniser
+
+class Recognizer:
+    """Finds :class:`Mention` s in a document's text. Build once; call :meth:`find` per document."""
+
+    def __init__(self) -> None:
+        self.suffixes, self.industry, self.titles, self.context, self.known = _automata()
+        self.places = _place_automaton()
+        self.freq = _jieba_freq()
+        self.single_surnames, self.double_surnames = _surnames()
+
+    # -------------------------------------------------------------- public
+
+    def find(self, text: str, home: Home, tokens=None) -> list[Mention]:
+        """All mentions: names (non-overlapping) plus places and firms nested in longer names."""
+        lac_per = {(t.start): t for t in (tokens or []) if t.tag == "PER"}
+        lac_org = [t for t in (tokens or []) if t.tag in ("ORG", "nz")]
+        cands: list[Mention] = []
+        cands += self._suffix_names(text, home)
+        cands += self._industry_firms(text, home, lac_org)
+        cands += self._context_names(text, home)
+        cands += self._known_names(text)
+        cands += self._agreements(text)
+        posts = self._posts(text)
+        cands += posts
+        cands += self._persons(text, posts, lac_per, tokens or [])
+        cands += self._enumerations(text, home, cands)
+        names = _select(cands)
+        nested = self._nested(text, names, cands, home)
+        places = [m for m in self._places(text, home) if not _overlaps_any(m, names)]
+        return sorted(names + nested + places, key=lambda m: (m.start, -m.end))
+
+    # -------------------------------------------------------------- places
+
+    def _places(self, text: str, home: Home) -> list[Mention]:
+        found: list[Mention] = []
+        for end, (surface, divs) in self.places.iter(text):
+            start = end - len(surface) + 1
+            div = gazetteer().best(surface, home.city_division)
+            if div is None:
+                continue
+            found.append(Mention(start, end + 1, "Place", surface, div.name, "gazetteer"))
+        found = _select(found)
+        return _join_place_chains(text, found)
+
+    # -------------------------------------------------------------- names by head word
+
+    def _suffix_names(self, text: str, home: Home) -> list[Mention]:
+        out: list[Mention] = []
+        best_at_end: dict[int, str] = {}
+        for end, (suffix, _) in self.suffixes.iter(text):
+            if len(suffix) > len(best_at_end.get(end, "")):
+                best_at_end[end] = suffix
+        for end, suffix in best_at_end.items():
+            cls, min_len = _suffix_table()[suffix]
+            head = end - len(suffix) + 1
+            start = left_edge(text, head, MAX_NAME[cls])
+            name = text[start:end + 1]
+            if cls != "GovernmentBody":
+                trimmed = strip_modifiers(name)
+                start += len(name) - len(trimmed)
+                name = trimmed
+            name, start = _balance_brackets(name, start)
+            if len(name) < min_len or not self._plausible(name, suffix, cls, home):
+                continue
+            out.append(Mention(start, end + 1, cls, name, name, f"head:{suffix}"))
+        return out
+
+    def _plausible(self, name: str, suffix: str, cls: str, home: Home) -> bool:
+        core = name[: len(name) - len(suffix)]
+        if not core or re.fullmatch(r"[\d.]+", core):
+            return False
+        if cls == "GovernmentBody":
+            prefix, _ = place_prefix(name, home)
+            return bool(prefix) or core[0] in "市县区省镇乡" or core.startswith(("中共", "国家", "中央", "中国"))
+        if cls in ("Project", "IndustrialPark", "Institution"):
+            return self._specific(core, home)
+        return len(core) >= 2
+
+    def _specific(self, core: str, home: Home) -> bool:
+        """A name's core must say *which* one: a place, a number, a Latin code or a rare word."""
+        if re.search(r"[0-9A-Za-z]", core):
+            return True
+        if place_prefix(core + "X", home)[0]:
+            return True
+        import jieba
+
+        for word in jieba.lcut(core, HMM=False):
+            if len(word) >= 2 and self.freq.get(word, 0) < 60:
+                return True
+            if len(word) == 1 and word not in "新老大小中省市县区" and self.freq.get(word, 0) < 20000:
+                return True
+        return False
+
+    def _industry_firms(self, text: str, home: Home, lac_org) -> list[Mention]:
+        """Trade name + industry word: 厚德食品, 鑫达钢铁, 吉林康康牧业."""
+        org_starts = {t.start for t in lac_org}
+        out: list[Mention] = []
+        for end, (word, _) in self.industry.iter(text):
+            head = end - len(word) + 1
+            start = left_edge(text, head, 8)
+            name = text[start:end + 1]
+            prefix, _div = place_prefix(name, home)
+            brand = name[len(prefix): len(name) - len(word)]
+            if len(brand) > 4:
+                start = head - 4 if head - 4 >= start + len(prefix) else start
+                brand = text[head - 4:head] if len(brand) > 4 else brand
+                name = text[start:end + 1]
+                prefix, _div = place_prefix(name, home)
+            if not 2 <= len(brand) <= 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", brand):
+                continue
+            if not self._brand_like(brand, head - len(brand), org_starts):
+                continue
+            start = head - len(brand) - len(prefix) if text[head - len(brand) - len(prefix):head - len(brand)] == prefix else head - len(brand)
+            out.append(Mention(start, end + 1, "Enterprise", text[start:end + 1], text[start:end + 1], f"industry:{word}"))
+        return out
+
+    def _brand_like(self, brand: str, at: int, org_starts: set[int]) -> bool:
+        if at in org_starts:
+            return True
+        if any(s in brand for s in ("产业", "企业", "发展", "建设", "行业", "领域", "工业")):
+            return False
+        import jieba
+
+        words = jieba.lcut(brand, HMM=False)
+        return any(self.freq.get(w, 0) < 60 for w in words) and not place_prefix(brand + "X")[0]
+
+    # -------------------------------------------------------------- context, lexicon, agreements
+
+    def _context_names(self, text: str, home: Home) -> list[Mention]:
+        out: list[Mention] = []
+        for end, (short, (cls, template)) in self.context.iter(text):
+            start = end - len(short) + 1
+            full = home.fill(template)
+            if full is None:
+                continue
+            if short in ("本报",) and text[end + 1:end + 2] not in ("讯", "记", ""):
+                continue
+            out.append(Mention(start, end + 1, cls, short, full, "context"))
+        # 辽源市委 / 吉林省委 / 中共山东省委 → 中共 + place + 委
+        for m in re.finditer(r"(中共)?([\u4e00-\u9fff]{2,8}?[省市县区])委(?![员会])", text):
+            place = m.group(2)
+            if gazetteer().best(place) is None or gazetteer().lookup(place)[0].name != place and not m.group(1):
+                div = gazetteer().best(place)
+                if div is None:
+                    continue
+            full = "中共" + place + "委"
+            out.append(Mention(m.start(), m.end(), "GovernmentBody", m.group(), full, "party-committee"))
+        # 辽源高新区 → 辽源高新技术产业开发区
+        for m in re.finditer(r"([\u4e00-\u9fff]{2,4})高新区", text):
+            div = gazetteer().best(m.group(1))
+            if div is not None and gazetteer().lookup(m.group(1)):
+                short = div.short or m.group(1)
+                out.append(Mention(m.start(), m.end(), "IndustrialPark", m.group(),
+                                   f"{short}高新技术产业开发区", "context"))
+        return out
+
+    def _known_names(self, text: str) -> list[Mention]:
+        out = []
+        for end, (surface, (canonical, cls, _en)) in self.known.iter(text):
+            start = end - len(surface) + 1
+            if start > 0 and re.match(r"[A-Za-z]", text[start - 1]) or re.match(r"[A-Za-z]", text[end + 1:end + 2] or " "):
+                continue
+            out.append(Mention(start, end + 1, cls, surface, canonical, "known"))
+        return out
+
+    def _agreements(self, text: str) -> list[Mention]:
+        out = []
+        for m in re.finditer(r"《([^《》\n]{4,60}?(?:协议|合同|备忘录|协定|意向书))》", text):
+            out.append(Mention(m.start(1), m.end(1), "Agreement", m.group(1), m.group(1), "title"))
+        return out
+
+    # -------------------------------------------------------------- posts and persons
+
+    def _posts(self, text: str) -> list[Mention]:
+        best_at_end: dict[int, str] = {}
+        for end, (title, _) in self.titles.iter(text):
+            if len(title) > len(best_at_end.get(end, "")):
+                best_at_end[end] = title
+        out = []
+        taken: list[tuple[int, int]] = []
+        for end, title in sorted(best_at_end.items(), key=lambda kv: -len(kv[1])):
+            start = end - len(title) + 1
+            if any(s < end + 1 and start < e for s, e in taken):
+                continue
+            taken.append((start, end + 1))
+            out.append(Mention(start, end + 1, "Post", title, title, "title"))
+        return out
+
+    def _name_at(self, text: str, pos: int, lac_per) -> str | None:
+        """A person's name starting at ``pos``: the tagger's PER span, else surname + 1–2 characters."""
+        tok = lac_per.get(pos)
+        if tok is not None and 2 <= len(tok.text) <= 4 and self._surname_ok(tok.text):
+            return tok.text
+        for surname in sorted(self.double_surnames | self.single_surnames, key=len, reverse=True):
+            if text.startswith(surname, pos):
+                break
+        else:
+            return None
+        rest = pos + len(surname)
+        given = ""
+        while len(given) < 2 and rest + len(given) < len(text) and re.match(r"[\u4e00-\u9fff]", text[rest + len(given)]):
+            ch = text[rest + len(given)]
+            if given and ch in AFTER_NAME:
+                break
+            given += ch
+        if not given or given[0] in AFTER_NAME:
+            return None
+        return surname + given
+
+    def _surname_ok(self, name: str) -> bool:
+        return name[:2] in self.double_surnames or name[:1] in self.single_surnames
+
+    def _persons(self, text: str, posts: list[Mention], lac_per, tokens) -> list[Mention]:
+        out: list[Mention] = []
+        # after a title: 副市长司马江, 县长 王东
+        for post in posts:
+            pos = post.end
+            while pos < len(text) and text[pos] == " ":
+                pos += 1
+            name = self._name_at(text, pos, lac_per)
+            if name and not _is_title_start(text, pos, self.titles):
+                out.append(Mention(pos, pos + len(name), "Person", name, name, "after-title"))
+        # bylines: 记者 邢国徽 刘鹰 / 本报记者 董博 赵蓓蓓
+        for m in re.finditer(r"(?:记者|通讯员|摄影)[ ]*((?:[\u4e00-\u9fff]{2,4}[ ]*){1,6})", text):
+            pos = m.start(1)
+            for part in re.finditer(r"[\u4e00-\u9fff]{2,4}", m.group(1)):
+                name = part.group()
+                if self._surname_ok(name) and (len(name) <= 3 or name[:2] in self.double_surnames):
+                    out.append(Mention(pos + part.start(), pos + part.end(), "Person", name, name, "byline"))
+                else:
+                    break
+        # names before 总书记 / 同志
+        for m in re.finditer(r"([\u4e00-\u9fff]{2,4}?)(?=总书记|同志)", text):
+            for n in (3, 2):
+                s = m.end() - n
+                cand = text[s:m.end()]
+                if s >= 0 and self._surname_ok(cand) and (lac_per.get(s) or n == 3):
+                    out.append(Mention(s, m.end(), "Person", cand, cand, "before-title"))
+                    break
+        # the tagger's persons before a speech verb
+        for tok in lac_per.values():
+            if not (2 <= len(tok.text) <= 4 and self._surname_ok(tok.text)):
+                continue
+            after = text[tok.end:tok.end + 4]
+            if any(after.startswith(v) for v in SPEECH):
+                out.append(Mention(tok.start, tok.end, "Person", tok.text, tok.text, "model+speech"))
+        # every other occurrence of a confirmed name
+        confirmed = {m.text for m in out}
+        if confirmed:
+            auto = _automaton((n, None) for n in confirmed)
+            for end, (name, _) in auto.iter(text):
+                out.append(Mention(end - len(name) + 1, end + 1, "Person", name, name, "repeat"))
+        return out
+
+    # -------------------------------------------------------------- lists: A、B、C等企业
+
+    def _enumerations(self, text: str, home: Home, cands: list[Mention]) -> list[Mention]:
+        heads = {"企业": "Enterprise", "公司": "Enterprise", "央企": "Enterprise", "项目": "Project",
+                 "高校": "Institution", "院所": "Institution", "科研院所": "Institution"}
+        out: list[Mention] = []
+        pat = re.compile(r"((?:[^、，,。；;：:\s]{2,16}、)*[^、，,。；;：:\s]{2,16})等(?:\d+|[一二三四五六七八九十百]+)?[户家个所项]?(?:重点|新能源|骨干|龙头|规上|科技型)?(企业|公司|央企|项目|高校|科研院所|院所)")
+        starts = {(m.start, m.end) for m in cands}
+        for m in pat.finditer(text):
+            cls = heads[m.group(2)]
+            items = m.group(1).split("、")
+            pos = m.start(1)
+            for k, item in enumerate(items):
+                s, e = pos, pos + len(item)
+                pos = e + 1
+                if k == 0:
+                    s = left_edge(text, e, len(item), 2) if len(item) > 2 else s
+                    s = max(s, e - 16)
+                name = text[s:e]
+                if (s, e) in starts or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9()（）]{2,16}", name):
+                    continue
+                if re.search(r"\d", name) and cls == "Enterprise":
+                    continue
+                if cls == "Enterprise" and not self._brand_like(name[:4], -1, set()):
+                    continue
+                out.append(Mention(s, e, cls, name, name, "enumeration"))
+        return out
+
+    # -------------------------------------------------------------- nesting
+
+    def _nested(self, text: str, names: list[Mention], cands: list[Mention], home: Home) -> list[Mention]:
+        """Firms named at the start of a project or park (启星铝业75MN挤压生产线), kept as nested mentions."""
+        out = []
+        for outer in names:
+            if outer.label not in ("Project", "IndustrialPark", "Enterprise", "Institution", "GovernmentBody"):
+                continue
+            for inner in cands:
+                if inner.label in ("Enterprise", "Institution", "IndustrialPark") and outer.start <= inner.start \
+                        and inner.end <= outer.end and (inner.start, inner.end) != (outer.start, outer.end) \
+                        and inner.label != "Post":
+                    out.append(replace(inner, nested=True))
+        return _dedupe(out)
+
+
+# ------------------------------------------------------------------ helpers
+
+PRIORITY = {"Agreement": 0, "Person": 1, "Post": 2, "GovernmentBody": 3, "Institution": 3,
+            "Enterprise": 4, "IndustrialPark": 4, "Project": 5, "Place": 6}
+SOURCE_RANK = {"known": 0, "context": 1, "party-committee": 1}
+
+
+def _select(cands: list[Mention]) -> list[Mention]:
+    """Non-overlapping mentions, longest first (then by class priority and source)."""
+    chosen: list[Mention] = []
+    occupied: list[tuple[int, int]] = []
+    for m in sorted(cands, key=lambda m: (-(m.end - m.start), SOURCE_RANK.get(m.source, 5), PRIORITY.get(m.label, 9), m.start)):
+        if any(m.start < e and s < m.end for s, e in occupied):
+            continue
+        chosen.append(m)
+        occupied.append((m.start, m.end))
+    return sorted(chosen, key=lambda m: m.start)
+
+
+def _dedupe(ms: list[Mention]) -> list[Mention]:
+    seen, out = set(), []
+    for m in ms:
+        key = (m.start, m.end, m.label)
+        if key not in seen:
+            seen.add(key)
+            out.append(m)
+    return out
+
+
+def _overlaps_any(m: Mention, others: list[Mention]) -> bool:
+    return any(m.start < o.end and o.start < m.end for o in others)
+
+
+def _balance_brackets(name: str, start: int) -> tuple[str, int]:
+    for open_, close in (("(", ")"), ("（", "）")):
+        while name.count(close) > name.count(open_) and close in name:
+            cut = name.index(close) + 1
+            name, start = name[cut:], start + cut
+        while name.count(open_) > name.count(close) and open_ in name:
+            cut = name.index(open_) + 1
+            name, start = name[cut:], start + cut
+    return name, start
+
+
+def _is_title_start(text: str, pos: int, titles) -> bool:
+    for _, (title, _) in titles.iter(text[pos:pos + 6]):
+        if text.startswith(title, pos):
+            return True
+    return False
+
+
+def _join_place_chains(text: str, places: list[Mention]) -> list[Mention]:
+    """沈阳市铁西区 → also one mention for the district named with its city."""
+    out = list(places)
+    gaz = gazetteer()
+    for a, b in zip(places, places[1:]):
+        if a.end == b.start:
+            da, db = gaz.by_name.get(a.canonical), gaz.by_name.get(b.canonical)
+            if da is not None and db is not None and db.parent is da and db.level == "county":
+                out.append(Mention(a.start, b.end, "Place", text[a.start:b.end], a.canonical + b.canonical, "gazetteer"))
+    return out

@@ -1,0 +1,195 @@
+"""Resolve: entity references from all documents → one :class:`Node` per real-world thing.
+
+Rules, conservative where unsure:
+
+* the same class and canonical name is the same thing, across documents;
+* well-known entities (``resources/known_entities.tsv``) gather their aliases (一汽, 一汽集团 → 中国一汽);
+* a firm with and without its legal form or 集团 is one firm (特变电工 / 特变电工股份有限公司);
+* within one city's texts, a name with and without the home city or province before it is one thing
+  (松籽产业园 / 东丰松籽产业园 only when the shorter one is unique); bodies of different cities never merge;
+* a person is one node per name (the corpus is one city's news).
+
+IRIs are a hash of class and canonical name, so the same input always gives the same IRIs.
+
+>>> from kg.extract import EntityRef
+>>> r = Resolver()
+>>> r.add_ref(EntityRef("Enterprise", "一汽", "一汽"), "d1")
+>>> r.add_ref(EntityRef("Enterprise", "中国一汽", "中国一汽"), "d2")
+>>> nodes = r.finish()
+>>> r.node(EntityRef("Enterprise", "一汽")).name
+'中国一汽'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from kg.extract import EntityRef
+from kg.recognize import _known
+from kg.resources import load_words
+
+LEGAL_FORMS = ("股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司", "集团", "公司")
+CLASS_SLUG = {"Person": "person", "Enterprise": "enterprise", "GovernmentBody": "body",
+              "Institution": "institution", "IndustrialPark": "park", "Project": "project",
+              "Place": "place", "Agreement": "agreement"}
+
+
+@dataclass
+class Node:
+    label: str
+    name: str
+    aliases: set[str] = field(default_factory=set)
+    english: str | None = None
+    docs: set[str] = field(default_factory=set)
+    iri_key: str = ""
+
+    def names(self) -> set[str]:
+        return {self.name} | self.aliases
+
+
+def stable_id(*parts: str) -> str:
+    """A short stable hash of the parts.
+
+    >>> stable_id("Person", "程宇")
+    '4e0d0cf9f0b5'
+    """
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
+
+
+def firm_core(name: str) -> str:
+    """特变电工股份有限公司 → 特变电工; 辽矿集团 → 辽矿."""
+    for form in LEGAL_FORMS:
+        if name.endswith(form) and len(name) - len(form) >= 2:
+            return name[: -len(form)]
+    return name
+
+
+INDUSTRY = tuple(sorted(load_words("industry_words.txt"), key=len, reverse=True))
+
+
+def brand(name: str) -> str:
+    """厚德食品 → 厚德; 厚德集团 → 厚德."""
+    core = firm_core(name)
+    for word in INDUSTRY:
+        if core.endswith(word) and len(core) - len(word) >= 2:
+            return core[: -len(word)]
+    return core
+
+
+class Resolver:
+    """Collects references (``add_ref``), then merges them (``finish``)."""
+
+    def __init__(self, home_prefixes: tuple[str, ...] = ()) -> None:
+        self.refs: dict[tuple[str, str], Node] = {}
+        self.home_prefixes = home_prefixes
+        self.parent: dict[tuple[str, str], tuple[str, str]] = {}
+        self.doc_brands: dict[str, dict[str, list[tuple[str, str]]]] = {}
+
+    def add_ref(self, ref: EntityRef, doc_id: str) -> None:
+        key = self._known_key(ref)
+        node = self.refs.get(key)
+        if node is None:
+            node = self.refs[key] = Node(key[0], key[1])
+            known = _known().get(key[1])
+            if known and known[1] == key[0]:
+                node.english = known[2] or None
+        node.docs.add(doc_id)
+        for surface in (ref.surface, ref.name):
+            if surface and surface != node.name:
+                node.aliases.add(surface)
+        if ref.label == "Enterprise":
+            self.doc_brands.setdefault(doc_id, {}).setdefault(brand(key[1]), []).append(key)
+
+    def _known_key(self, ref: EntityRef) -> tuple[str, str]:
+        for surface in (ref.name, ref.surface):
+            known = _known().get(surface)
+            if known and known[1] == ref.label:
+                return (ref.label, known[0])
+        return ref.key
+
+    # -------------------------------------------------------------- merging
+
+    def _find(self, key):
+        while key in self.parent:
+            key = self.parent[key]
+        return key
+
+    def _union(self, a, b) -> None:
+        ra, rb = self._find(a), self._find(b)
+        if ra == rb:
+            return
+        keep, drop = sorted((ra, rb), key=lambda k: self._rank(k), reverse=True)
+        self.parent[drop] = keep
+
+    def _rank(self, key) -> tuple:
+        known = _known().get(key[1])
+        return (bool(known and known[0] == key[1]), len(key[1]), key[1])
+
+    def finish(self) -> list[Node]:
+        keys = sorted(self.refs)
+        by_name = {k: k for k in keys}
+        # firms with and without legal form / 集团
+        cores: dict[str, list] = {}
+        for k in keys:
+            if k[0] == "Enterprise":
+                cores.setdefault(firm_core(k[1]), []).append(k)
+        for core, group in cores.items():
+            if ("Enterprise", core) in by_name:
+                group = group + [("Enterprise", core)]
+            for other in group[1:]:
+                self._union(group[0], other)
+        # 中国天楹 / 天楹
+        for k in keys:
+            if k[0] == "Enterprise" and k[1].startswith("中国") and ("Enterprise", k[1][2:]) in by_name \
+                    and len(k[1]) > 4:
+                self._union(k, ("Enterprise", k[1][2:]))
+        # one document: 厚德集团 / 厚德食品
+        for brands in self.doc_brands.values():
+            for b, group in brands.items():
+                if len(b) >= 2 and len(set(group)) > 1 and any(g[1].endswith("集团") for g in group):
+                    for other in group[1:]:
+                        self._union(group[0], other)
+        # names with and without the home place before them
+        for k in keys:
+            if k[0] in ("Person", "Place", "Agreement"):
+                continue
+            for prefix in self.home_prefixes:
+                if k[1].startswith(prefix) and len(k[1]) - len(prefix) >= 4:
+                    shorter = (k[0], k[1][len(prefix):])
+                    if shorter in by_name:
+                        self._union(k, shorter)
+        return self._collapse()
+
+    def _collapse(self) -> list[Node]:
+        merged: dict[tuple[str, str], Node] = {}
+        for key, node in sorted(self.refs.items()):
+            root = self._find(key)
+            target = merged.get(root)
+            if target is None:
+                target = merged[root] = Node(root[0], root[1], english=self.refs[root].english)
+                target.iri_key = stable_id(root[0], root[1])
+            target.aliases |= node.aliases | {node.name}
+            target.docs |= node.docs
+            if node.english and not target.english:
+                target.english = node.english
+        for node in merged.values():
+            node.aliases.discard(node.name)
+        self.nodes = merged
+        return sorted(merged.values(), key=lambda n: (n.label, n.name))
+
+    def node(self, ref: EntityRef) -> Node:
+        return self.nodes[self._find(self._known_key(ref))]
+
+
+def home_prefixes(city: str | None, province: str | None) -> tuple[str, ...]:
+    """The forms of the home city and province that may stand before a local name."""
+    out = []
+    for place in (city, province):
+        if place:
+            out.append(place)
+            short = re.sub(r"(市|省)$", "", place)
+            if len(short) >= 2:
+                out.append(short)
+    return tuple(sorted(set(out), key=len, reverse=True))
