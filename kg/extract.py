@@ -201,6 +201,33 @@ class _Context:
     def home_city(self) -> EntityRef | None:
         return EntityRef("Place", self.home.city, self.home.city) if self.home.city else None
 
+    def firm_named_in(self, project: Mention) -> EntityRef | None:
+        """The firm whose trade name starts a project's name (博戈新能源汽车减振项目 → 博戈橡胶)."""
+        from kg.resolve import brand
+
+        name = canonical(project, self.home)
+        best = None
+        for m in self.mentions:
+            if m.label != "Enterprise" or m.nested and m.start >= project.start and m.end <= project.end:
+                continue
+            r = self.ref(m)
+            b = brand(r.name)
+            if len(b) >= 2 and name.startswith(b) and (best is None or len(r.name) > len(best.name)):
+                best = r
+        return best
+
+    def parent_named(self, unit: Mention) -> EntityRef | None:
+        """The organisation whose full name starts a unit's canonical name (中国一汽党委工作部 → 中国一汽)."""
+        name = canonical(unit, self.home)
+        best = None
+        for m in self.mentions:
+            if m.label != unit.label or m is unit:
+                continue
+            r = self.ref(m)
+            if name.startswith(r.name) and len(r.name) < len(name) and (best is None or len(r.name) > len(best.name)):
+                best = r
+        return best
+
     def evidence_for(self, m: Mention) -> Evidence:
         for s in self.sentences:
             if s.start <= m.start and m.end <= s.end:
@@ -336,8 +363,18 @@ def name_relations(ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PairF
         inner.sort(key=lambda m: m.end - m.start, reverse=True)
         for m in inner[:1]:
             rel = _name_relation(outer, m)
-            if rel:
+            if rel == "undertakes":
+                out.append(PairFact(rel, ctx.ref(m), ctx.ref(outer), ev))
+            elif rel:
                 out.append(PairFact(rel, ctx.ref(outer), ctx.ref(m), ev))
+        if outer.label == "Project" and not any(_name_relation(outer, m) == "undertakes" for m in inner):
+            firm = ctx.firm_named_in(outer)
+            if firm is not None:
+                out.append(PairFact("undertakes", firm, ctx.ref(outer), ev))
+        if outer.label in ("Enterprise", "Institution") and outer.source == "department" and not inner:
+            parent = ctx.parent_named(outer)
+            if parent is not None:
+                out.append(PairFact("subOrganizationOf", ctx.ref(outer), parent, ev))
         if outer.label != "GovernmentBody" and not inner:
             prefix, div = place_prefix(canonical(outer, ctx.home), ctx.home)
             if div is not None:

@@ -40,6 +40,7 @@ class Division:
 class Gazetteer:
     by_name: dict[str, Division]
     by_short: dict[str, list[Division]]
+    name_count: dict[str, int]
 
     def lookup(self, surface: str) -> list[Division]:
         """Divisions a surface form may name: the full name first, else short forms by level."""
@@ -85,8 +86,10 @@ def gazetteer() -> Gazetteer:
         d.parent = by_code.get(parents[code])
     by_name: dict[str, Division] = {}
     by_short: dict[str, list[Division]] = {}
+    name_count: dict[str, int] = {}
     for d in sorted(by_code.values(), key=lambda d: (LEVEL_RANK[d.level], d.adcode)):
         by_name.setdefault(d.name, d)
+        name_count[d.name] = name_count.get(d.name, 0) + 1
         if d.short and d.short != d.name:
             by_short.setdefault(d.short, []).append(d)
-    return Gazetteer(by_name, by_short)
+    return Gazetteer(by_name, by_short, name_count)

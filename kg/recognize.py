@@ -115,11 +115,11 @@ def _place_automaton() -> ahocorasick.Automaton:
 
 
 @lru_cache(maxsize=1)
-def _suffix_table() -> dict[str, tuple[str, int]]:
-    table = {row[0]: (row[1], int(row[2])) for row in load_table("name_suffixes.tsv")}
+def _suffix_table() -> dict[str, tuple[str, int, str]]:
+    table = {row[0]: (row[1], int(row[2]), row[3]) for row in load_table("name_suffixes.tsv")}
     for short, full in load_table("body_abbrev.tsv"):
         for word in (short, full):
-            table.setdefault(word, ("GovernmentBody", len(word) + 1))
+            table.setdefault(word, ("GovernmentBody", len(word) + 1, "body"))
     return table
 
 
@@ -164,17 +164,24 @@ def _jieba_freq():
 
 
 LEFT_STOPS = tuple(sorted(load_words("left_stops.txt"), key=len, reverse=True))
+LEFT_STOPS_SET = frozenset(LEFT_STOPS)
+INDUSTRY_WORDS = load_words("industry_words.txt")
 LEAD_MODIFIERS = tuple(sorted(load_words("lead_modifiers.txt"), key=len, reverse=True))
 PROTECTED = ("工业和信息化", "发展和改革", "人力资源和社会保障", "住房和城乡建设", "文化和旅游",
              "中华人民共和国", "共和国", "和平", "和谐", "和美", "于都")
 SPEECH = tuple(sorted(load_words("speech_verbs.txt"), key=len, reverse=True))
+GENERIC = load_words("generic_cores.txt")
+QUANTITY = re.compile(r"^(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:个|项|户|所|条|家|名|座|处|栋|批|类|大|支|套)")
+CAPACITY = re.compile(r"\d+(?:\.\d+)?(?:万吨|吨|MN|MM|MW|GW|兆瓦|千瓦|万千瓦|万套|万台|万辆|万平方米|平方米|万头|万只|万羽|万吨级)|[A-Za-z]{2,}|\d+[A-Za-z]")
+ENDS_BAD = set("等及和的各个与或、")
 
 
 # ------------------------------------------------------------------ boundaries
 
-def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2) -> int:
+def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2, tokens=None) -> int:
     """Start of the name whose head begins at ``head_start``: back over name characters, then
-    forward past the last boundary word that still leaves ``min_core`` characters before the head.
+    forward past the last boundary word that still leaves ``min_core`` characters before the head
+    (and, with the tagger's tokens, past a verb that stands right before a tagged name).
 
     >>> s = "全力支持厚德食品发展"
     >>> s[left_edge(s, 6, 12):8]
@@ -193,7 +200,17 @@ def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2) -> in
             i += len(hit)
         else:
             i += 1
-    return start + cut
+    start += cut
+    if tokens:
+        for a, b in zip(tokens, tokens[1:]):
+            if start <= a.start and b.end <= head_start and a.end == b.start and a.tag in VERBISH \
+                    and b.tag in NAMEISH and head_start - b.start >= min_core:
+                start = b.start
+    return start
+
+
+VERBISH = {"v", "vd", "p", "c", "u", "d", "r", "w", "xc"}
+NAMEISH = {"ORG", "LOC", "PER", "nz"}
 
 
 def _protected(window: str, i: int, word: str) -> bool:
@@ -241,117 +258,193 @@ class Recognizer:
 
     def find(self, text: str, home: Home, tokens=None) -> list[Mention]:
         """All mentions: names (non-overlapping) plus places and firms nested in longer names."""
-        lac_per = {(t.start): t for t in (tokens or []) if t.tag == "PER"}
-        lac_org = [t for t in (tokens or []) if t.tag in ("ORG", "nz")]
+        index = TokenIndex(tokens or [])
+        lac_per = {t.start: t for t in index.tokens if t.tag == "PER"}
         cands: list[Mention] = []
-        cands += self._suffix_names(text, home)
-        cands += self._industry_firms(text, home, lac_org)
+        cands += self._suffix_names(text, home, index)
+        cands += self._industry_firms(text, home, index)
         cands += self._context_names(text, home)
         cands += self._known_names(text)
         cands += self._agreements(text)
         posts = self._posts(text)
         cands += posts
-        cands += self._persons(text, posts, lac_per, tokens or [])
+        cands += self._persons(text, posts, lac_per, index.tokens)
         cands += self._enumerations(text, home, cands)
         names = _select(cands)
+        names = self._departments(text, names)
         nested = self._nested(text, names, cands, home)
-        places = [m for m in self._places(text, home) if not _overlaps_any(m, names)]
-        return sorted(names + nested + places, key=lambda m: (m.start, -m.end))
+        places = self._places(text, home)
+        free_places = [m for m in places if not _overlaps_any(m, names)]
+        inner_places = [replace(m, nested=True) for m in places if _inside_any(m, names)
+                        and not _inside_any(m, [n for n in names if n.label in ("Enterprise", "Institution", "GovernmentBody", "Agreement")])]
+        return sorted(names + nested + free_places + inner_places, key=lambda m: (m.start, -m.end))
 
     # -------------------------------------------------------------- places
 
     def _places(self, text: str, home: Home) -> list[Mention]:
+        """Division names; a short form (东丰, 长春) only for provinces and cities anywhere, and for
+        counties in the home province, when it is not a common word."""
         found: list[Mention] = []
+        home_prov = home.city_division.ancestors()[-1] if home.city_division is not None and home.city_division.parent else None
         for end, (surface, divs) in self.places.iter(text):
             start = end - len(surface) + 1
             div = gazetteer().best(surface, home.city_division)
             if div is None:
                 continue
+            after = text[end + 1:end + 3]
+            if after[:1] in "河江湖山路街桥" and surface != div.name:
+                continue  # 大梨树河, 辽河源: a river or road named after a place
+            if after[:1] in "村屯沟" or after[:1] in "镇乡" and surface != div.name:
+                found.append(Mention(start, end + 2, "Place", surface + after[0], surface + after[0], "village"))
+                continue
+            if surface != div.name:  # a short form
+                if div.level == "county" and (home_prov is None or home_prov not in div.ancestors()):
+                    continue
+                if div.level != "province" and self.freq.get(surface, 0) > 3000:
+                    continue
+            elif len(surface) < 3 and div.level == "county":
+                continue
             found.append(Mention(start, end + 1, "Place", surface, div.name, "gazetteer"))
         found = _select(found)
         return _join_place_chains(text, found)
 
+    def _departments(self, text: str, names: list[Mention]) -> list[Mention]:
+        """A firm's departments: 中国一汽供应部, and 战略与合作部、党委工作部 in a list after it."""
+        out = list(names)
+        for m in names:
+            if m.label != "Enterprise":
+                continue
+            pos, parent = m.end, m
+            first = True
+            while True:
+                d = re.compile(r"[\u4e00-\u9fff与]{2,7}?部(?![门署长委])").match(text, pos)
+                if not d or (not first and text[pos - 1] != "、"):
+                    break
+                if any(o.start < d.end() and d.start() < o.end for o in names if o is not m):
+                    break
+                start = m.start if first else d.start()
+                surface = text[start:d.end()]
+                out.append(Mention(start, d.end(), "Enterprise", surface, parent.canonical + d.group(), "department"))
+                first = False
+                pos = d.end() + 1
+                if text[d.end():d.end() + 1] != "、":
+                    break
+        if len(out) == len(names):
+            return names
+        dept_spans = [(o.start, o.end) for o in out[len(names):]]
+        kept = [o for o in names if not any(s <= o.start and o.end <= e and (s, e) != (o.start, o.end) for s, e in dept_spans)]
+        return sorted(kept + out[len(names):], key=lambda o: o.start)
+
     # -------------------------------------------------------------- names by head word
 
-    def _suffix_names(self, text: str, home: Home) -> list[Mention]:
+    def _suffix_names(self, text: str, home: Home, tokens) -> list[Mention]:
         out: list[Mention] = []
         best_at_end: dict[int, str] = {}
         for end, (suffix, _) in self.suffixes.iter(text):
             if len(suffix) > len(best_at_end.get(end, "")):
                 best_at_end[end] = suffix
         for end, suffix in best_at_end.items():
-            cls, min_len = _suffix_table()[suffix]
+            cls, min_len, check = _suffix_table()[suffix]
             head = end - len(suffix) + 1
-            start = left_edge(text, head, MAX_NAME[cls])
+            start = left_edge(text, head, MAX_NAME[cls], 1 if cls == "GovernmentBody" else 2,
+                              tokens=tokens.between(head - MAX_NAME[cls], head))
             name = text[start:end + 1]
+            if cls == "IndustrialPark" and re.search(r"(省|市|县|国家|区)级$", text[max(0, start - 3):start]):
+                continue  # 省级绿色能源产业园: a designation, not a park's name
             if cls != "GovernmentBody":
                 trimmed = strip_modifiers(name)
                 start += len(name) - len(trimmed)
                 name = trimmed
             name, start = _balance_brackets(name, start)
-            if len(name) < min_len or not self._plausible(name, suffix, cls, home):
+            if len(name) < min_len or not self._plausible(name, suffix, check, home):
                 continue
             out.append(Mention(start, end + 1, cls, name, name, f"head:{suffix}"))
         return out
 
-    def _plausible(self, name: str, suffix: str, cls: str, home: Home) -> bool:
+    def _plausible(self, name: str, suffix: str, check: str, home: Home) -> bool:
         core = name[: len(name) - len(suffix)]
-        if not core or re.fullmatch(r"[\d.]+", core):
+        if not core or core[-1] in ENDS_BAD or QUANTITY.match(core) or re.search(r"[万亿]元|以上|以下", core):
             return False
-        if cls == "GovernmentBody":
+        if any(core.endswith(w) for w in LEFT_STOPS if len(w) >= 2) or core in GENERIC:
+            return False
+        if re.fullmatch(r"[\d.]+", core):
+            return False
+        if check == "body":
+            if len(suffix) == 1 and (core[-1] in "开格布结大全当出时政僵困败胜定变展客门餐骗饭残终赌" or len(name) > 16):
+                return False
             prefix, _ = place_prefix(name, home)
             return bool(prefix) or core[0] in "市县区省镇乡" or core.startswith(("中共", "国家", "中央", "中国"))
-        if cls in ("Project", "IndustrialPark", "Institution"):
+        if check == "firm":
+            rest = core[len(place_prefix(core + "X", home)[0]):]
+            return len(rest) >= 2 and (self._brand_like(rest[:4], -1, set()) or len(rest) >= 5 and self._specific(rest, home))
+        if check == "strict":
             return self._specific(core, home)
-        return len(core) >= 2
+        return self._not_generic(core)
+
+    def _not_generic(self, core: str) -> bool:
+        import jieba
+
+        words = [w for w in jieba.lcut(core, HMM=False) if w.strip()]
+        return len(core) >= 2 and not all(w in GENERIC for w in words) and not QUANTITY.match(core)
 
     def _specific(self, core: str, home: Home) -> bool:
-        """A name's core must say *which* one: a place, a number, a Latin code or a rare word."""
-        if re.search(r"[0-9A-Za-z]", core):
+        """A name's core must say *which* one: a place, a capacity, a Latin code or a rare word."""
+        if CAPACITY.search(core):
             return True
-        if place_prefix(core + "X", home)[0]:
+        if place_prefix(core + "X", home)[0] or re.search(r"(高新区|开发区|园区|产业园)", core):
             return True
         import jieba
 
         for word in jieba.lcut(core, HMM=False):
+            if word in GENERIC:
+                continue
             if len(word) >= 2 and self.freq.get(word, 0) < 60:
-                return True
-            if len(word) == 1 and word not in "新老大小中省市县区" and self.freq.get(word, 0) < 20000:
                 return True
         return False
 
-    def _industry_firms(self, text: str, home: Home, lac_org) -> list[Mention]:
-        """Trade name + industry word: 厚德食品, 鑫达钢铁, 吉林康康牧业."""
-        org_starts = {t.start for t in lac_org}
+    def _industry_firms(self, text: str, home: Home, tokens) -> list[Mention]:
+        """[place] + trade name (2–4 characters) + industry word: 厚德食品, 鑫达钢铁, 吉林康康牧业."""
         out: list[Mention] = []
         for end, (word, _) in self.industry.iter(text):
             head = end - len(word) + 1
-            start = left_edge(text, head, 8)
+            brand = self._trade_name(text, head, tokens)
+            if brand is None:
+                continue
+            start = head - len(brand)
+            for n in range(min(6, start), 1, -1):  # a place right before the trade name
+                div = gazetteer().lookup(text[start - n:start])
+                if div:
+                    start -= n
+                    break
             name = text[start:end + 1]
-            prefix, _div = place_prefix(name, home)
-            brand = name[len(prefix): len(name) - len(word)]
-            if len(brand) > 4:
-                start = head - 4 if head - 4 >= start + len(prefix) else start
-                brand = text[head - 4:head] if len(brand) > 4 else brand
-                name = text[start:end + 1]
-                prefix, _div = place_prefix(name, home)
-            if not 2 <= len(brand) <= 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", brand):
-                continue
-            if not self._brand_like(brand, head - len(brand), org_starts):
-                continue
-            start = head - len(brand) - len(prefix) if text[head - len(brand) - len(prefix):head - len(brand)] == prefix else head - len(brand)
-            out.append(Mention(start, end + 1, "Enterprise", text[start:end + 1], text[start:end + 1], f"industry:{word}"))
+            out.append(Mention(start, end + 1, "Enterprise", name, name, f"industry:{word}"))
         return out
+
+    def _trade_name(self, text: str, head: int, tokens) -> str | None:
+        """The trade name before an industry word: the tagger's ORG/nz/PER token, else 2 characters."""
+        tok = tokens.ending_at(head)
+        if tok is not None and tok.tag in ("ORG", "nz", "PER") and 2 <= len(tok.text) <= 4 \
+                and re.fullmatch(r"[\u4e00-\u9fff]+", tok.text) and not self._industry_word(tok.text) \
+                and not gazetteer().lookup(tok.text):
+            return tok.text
+        brand = text[max(0, head - 2):head]
+        if len(brand) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", brand) or brand[-1] in ENDS_BAD:
+            return None
+        if self._industry_word(brand) or gazetteer().lookup(brand) or brand in LEFT_STOPS_SET or brand in GENERIC:
+            return None
+        return brand if self._brand_like(brand, -1, set()) else None
+
+    def _industry_word(self, s: str) -> bool:
+        return any(s.endswith(w) or s.startswith(w) for w in INDUSTRY_WORDS)
 
     def _brand_like(self, brand: str, at: int, org_starts: set[int]) -> bool:
         if at in org_starts:
             return True
-        if any(s in brand for s in ("产业", "企业", "发展", "建设", "行业", "领域", "工业")):
+        if any(s in brand for s in ("产业", "企业", "发展", "建设", "行业", "领域", "工业", "项目")):
             return False
-        import jieba
-
-        words = jieba.lcut(brand, HMM=False)
-        return any(self.freq.get(w, 0) < 60 for w in words) and not place_prefix(brand + "X")[0]
+        if brand in GENERIC or self.freq.get(brand, 0) >= 60:
+            return False
+        return not place_prefix(brand + "X")[0]
 
     # -------------------------------------------------------------- context, lexicon, agreements
 
@@ -375,12 +468,15 @@ class Recognizer:
             full = "中共" + place + "委"
             out.append(Mention(m.start(), m.end(), "GovernmentBody", m.group(), full, "party-committee"))
         # 辽源高新区 → 辽源高新技术产业开发区
-        for m in re.finditer(r"([\u4e00-\u9fff]{2,4})高新区", text):
-            div = gazetteer().best(m.group(1))
-            if div is not None and gazetteer().lookup(m.group(1)):
-                short = div.short or m.group(1)
-                out.append(Mention(m.start(), m.end(), "IndustrialPark", m.group(),
-                                   f"{short}高新技术产业开发区", "context"))
+        for m in re.finditer(r"高新区|高新技术产业开发区|高新技术开发区", text):
+            for n in (4, 3, 2):
+                place = text[max(0, m.start() - n):m.start()]
+                div = gazetteer().best(place) if len(place) == n else None
+                if div is not None:
+                    short = div.short or re.sub(r"[市县]$", "", div.name)
+                    out.append(Mention(m.start() - n, m.end(), "IndustrialPark", place + m.group(),
+                                       f"{short}高新技术产业开发区", "context"))
+                    break
         return out
 
     def _known_names(self, text: str) -> list[Mention]:
@@ -554,6 +650,30 @@ def _dedupe(ms: list[Mention]) -> list[Mention]:
     return out
 
 
+def _inside_any(m: Mention, others: list[Mention]) -> bool:
+    return any(o.start <= m.start and m.end <= o.end and o.label != "Place" for o in others)
+
+
+class TokenIndex:
+    """The tagger's tokens, looked up by position."""
+
+    def __init__(self, tokens) -> None:
+        import bisect
+
+        self._bisect = bisect
+        self.tokens = sorted(tokens, key=lambda t: t.start)
+        self.starts = [t.start for t in self.tokens]
+        self.by_end = {t.end: t for t in self.tokens}
+
+    def between(self, a: int, b: int):
+        i = self._bisect.bisect_left(self.starts, a)
+        j = self._bisect.bisect_left(self.starts, b)
+        return self.tokens[i:j]
+
+    def ending_at(self, pos: int):
+        return self.by_end.get(pos)
+
+
 def _overlaps_any(m: Mention, others: list[Mention]) -> bool:
     return any(m.start < o.end and o.start < m.end for o in others)
 
@@ -576,6 +696,11 @@ def _is_title_start(text: str, pos: int, titles) -> bool:
     return False
 
 
+def _dup_name(name: str) -> bool:
+    """True when more than one division has this name (铁西区 in 沈阳, 鞍山, 四平)."""
+    return gazetteer().name_count.get(name, 0) > 1
+
+
 def _join_place_chains(text: str, places: list[Mention]) -> list[Mention]:
     """沈阳市铁西区 → also one mention for the district named with its city."""
     out = list(places)
@@ -584,5 +709,7 @@ def _join_place_chains(text: str, places: list[Mention]) -> list[Mention]:
         if a.end == b.start:
             da, db = gaz.by_name.get(a.canonical), gaz.by_name.get(b.canonical)
             if da is not None and db is not None and db.parent is da and db.level == "county":
-                out.append(Mention(a.start, b.end, "Place", text[a.start:b.end], a.canonical + b.canonical, "gazetteer"))
+                full = b.canonical if _dup_name(b.canonical) is False else a.canonical + b.canonical
+                out.append(Mention(a.start, b.end, "Place", text[a.start:b.end], full, "gazetteer"))
+                out.remove(b)
     return out

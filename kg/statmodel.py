@@ -62,6 +62,9 @@ def tag_text(text: str, only=None) -> list[Token]:
             continue
         pos = offset
         for word, tag in model.run(chunk):
-            tokens.append(Token(pos, pos + len(word), word, tag))
+            stripped = word.strip()
+            if stripped:
+                lead = len(word) - len(word.lstrip())
+                tokens.append(Token(pos + lead, pos + lead + len(stripped), stripped, tag))
             pos += len(word)
     return tokens
