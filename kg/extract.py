@@ -63,6 +63,7 @@ class PairFact:
     subject: EntityRef
     object: EntityRef
     evidence: Evidence
+    context: tuple[Evidence, ...] = ()  # sentences that set the scene (an interview's byline)
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,7 @@ def extract(document: Document, nlp, home_city: str | None = None) -> DocumentFa
         facts.recognitions += recognitions_in(sent, ms, ev, ctx)
         facts.agreements += agreements_in(sent, ms, ev, ctx)
     facts.pairs += hierarchy(mentions, sents, ctx)
+    facts.pairs += interview_places(facts, ctx)
     _add_implied_entities(facts)
     return facts
 
@@ -377,7 +379,7 @@ def name_relations(ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PairF
                 out.append(PairFact("subOrganizationOf", ctx.ref(outer), parent, ev))
         if outer.label != "GovernmentBody" and not inner:
             prefix, div = place_prefix(canonical(outer, ctx.home), ctx.home)
-            if div is not None:
+            if div is not None and not (div.level == "province" and prefix != div.name):
                 out.append(PairFact("locatedIn", ctx.ref(outer), EntityRef("Place", div.name, prefix), ev))
     # 华润集团东阿阿胶: a group's name right before a firm's
     for a, b in zip(tops, tops[1:]):
@@ -490,11 +492,85 @@ def hierarchy(mentions: list[Mention], sents: list[Sentence], ctx: _Context) -> 
         div = gaz.by_name.get(m.canonical)
         if div is None or div.parent is None:
             continue
-        if div.parent.name in named:
+        home_city = gaz.by_name.get(ctx.home.city) if ctx.home.city else None
+        local = home_city is not None and (div.parent is home_city or div is home_city)
+        if div.parent.name in named and (local or _near(m, div.parent.name, mentions, sents)):
             done.add(m.canonical)
             out.append(PairFact("locatedIn", EntityRef("Place", div.name, m.text),
                                 EntityRef("Place", div.parent.name, div.parent.name), ctx.evidence_for(m)))
     return out
+
+
+def _near(m: Mention, parent: str, mentions: list[Mention], sents: list[Sentence]) -> bool:
+    """The parent place is named in the same or the next sentence (沈阳市铁西区; 杭州 … 浙江)."""
+    idx = next((i for i, s in enumerate(sents) if s.start <= m.start < s.end), None)
+    if idx is None:
+        return False
+    lo, hi = sents[max(0, idx - 1)].start, sents[min(len(sents) - 1, idx + 1)].end
+    return any(o.label == "Place" and o.canonical == parent and lo <= o.start < hi for o in mentions)
+
+
+# ------------------------------------------------------------------ interviews: the interviewee's county
+
+INTERVIEW = re.compile(r"^[—－-]*\s*(?:专)?访")
+TOPIC_BODY = re.compile(r"^(?:中共)?(.+?)(?:人民政府|党工委|管委会|管理委员会|委)$")
+
+
+def sections(text: str) -> list[tuple[int, int]]:
+    """Spans of the articles on a page: a headline (a short line without sentence punctuation) opens one."""
+    bounds = [0]
+    for m in re.finditer(r"(?:^|\n\n)([^\n]+)", text):
+        par = m.group(1)
+        if par.startswith("#") or (len(par) <= 40 and not re.search(r"[。，,；;！？]", par) and not INTERVIEW.match(par)):
+            bounds.append(m.start(1))
+    bounds.append(len(text))
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def interview_places(facts: DocumentFacts, ctx: _Context) -> list[PairFact]:
+    """In an interview with a county's or a park's leader (——访…东丰县县长 王东), the firms, parks
+    and projects the interviewee names without a place are that county's or park's."""
+    from kg.recognize import _known
+
+    text = ctx.document.text
+    located = {p.subject.key for p in facts.pairs if p.relation == "locatedIn"}
+    out: list[PairFact] = []
+    for start, end in sections(text):
+        byline = next((s for s in ctx.sentences if start <= s.start < min(end, start + 120) and INTERVIEW.match(s.text)), None)
+        if byline is None:
+            continue
+        topic = _interview_topic(facts, byline, ctx)
+        if topic is None:
+            continue
+        by_ev = Evidence(ctx.document.doc_id, byline.start, byline.end, byline.text)
+        seen = set()
+        for m in ctx.mentions:
+            if not (byline.end <= m.start < end) or m.label not in ("Enterprise", "Project", "IndustrialPark"):
+                continue
+            r = ctx.ref(m)
+            if r.key in located or r.key in seen or r.key == topic.key or r.name in _known() or m.nested:
+                continue
+            seen.add(r.key)
+            out.append(PairFact("locatedIn", r, topic, ctx.evidence_for(m), (by_ev,)))
+    return out
+
+
+def _interview_topic(facts: DocumentFacts, byline: Sentence, ctx: _Context) -> EntityRef | None:
+    gaz = gazetteer()
+    for post in facts.posts:
+        if post.body is None or not (byline.start <= post.evidence.start < byline.end + 1):
+            continue
+        m = TOPIC_BODY.match(post.body.name)
+        if post.body.label == "IndustrialPark":
+            return post.body
+        if m:
+            place = m.group(1)
+            div = gaz.by_name.get(place) or gaz.best(place, ctx.home.city_division)
+            if div is not None and div.level == "county":
+                return EntityRef("Place", div.name, place)
+            if re.search(r"(开发区|高新区|园区)$", place):
+                return EntityRef("IndustrialPark", canonical(Mention(0, 0, "IndustrialPark", place, place), ctx.home), place)
+    return None
 
 
 # ------------------------------------------------------------------ recognitions

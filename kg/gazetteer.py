@@ -50,6 +50,10 @@ class Gazetteer:
 
     def best(self, surface: str, home: Division | None = None) -> Division | None:
         """The division a surface most likely names: in the home province first, then the higher level."""
+        if home is not None:
+            local = self.local_short(surface, home)
+            if local is not None:
+                return local
         cands = self.lookup(surface)
         if not cands:
             return None
@@ -59,6 +63,22 @@ class Gazetteer:
             return (0 if home_prov is not None and _province_of(d) is home_prov else 1, LEVEL_RANK[d.level])
 
         return sorted(cands, key=key)[0]
+
+    def local_short(self, surface: str, home: Division) -> Division | None:
+        """A district or county of the home city named without its suffix (龙山 → 龙山区 in 辽源)."""
+        for child in self.children(home):
+            if len(child.name) >= 3 and child.name[:-1] == surface:
+                return child
+        return None
+
+    def children(self, parent: Division) -> list[Division]:
+        if not hasattr(self, "_children"):
+            kids: dict[str, list[Division]] = {}
+            for d in self.by_name.values():
+                if d.parent is not None:
+                    kids.setdefault(d.parent.adcode, []).append(d)
+            self._children = kids
+        return self._children.get(parent.adcode, [])
 
     def surfaces(self) -> list[str]:
         return list(self.by_name) + list(self.by_short)

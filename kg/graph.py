@@ -103,7 +103,7 @@ class GraphBuilder:
 
     # -------------------------------------------------------------- facts
 
-    def statement(self, s: URIRef, p: URIRef, o: URIRef, ev: Evidence) -> None:
+    def statement(self, s: URIRef, p: URIRef, o: URIRef, ev: Evidence, context=()) -> None:
         g = self.g
         g.add((s, p, o))
         st = self.iri("statement", stable_id(str(s), str(p), str(o)))
@@ -112,6 +112,8 @@ class GraphBuilder:
         g.add((st, RDF.predicate, p))
         g.add((st, RDF.object, o))
         g.add((st, PROV.wasDerivedFrom, self.evidence(ev)))
+        for extra in context:
+            g.add((st, PROV.wasDerivedFrom, self.evidence(extra)))
 
     def add_facts(self, facts: DocumentFacts) -> None:
         g = self.g
@@ -136,7 +138,7 @@ class GraphBuilder:
         for pair in facts.pairs:
             s, o = self.entity(pair.subject), self.entity(pair.object)
             if s != o:
-                self.statement(s, PAIR_PREDICATES[pair.relation], o, pair.evidence)
+                self.statement(s, PAIR_PREDICATES[pair.relation], o, pair.evidence, pair.context)
         for rec in facts.recognitions:
             d = self.iri("designation", stable_id("designation", rec.designation))
             g.add((d, RDF.type, KGO.Designation))

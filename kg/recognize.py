@@ -263,6 +263,7 @@ class Recognizer:
         cands: list[Mention] = []
         cands += self._suffix_names(text, home, index)
         cands += self._industry_firms(text, home, index)
+        cands += self._model_firms(text, index)
         cands += self._context_names(text, home)
         cands += self._known_names(text)
         cands += self._agreements(text)
@@ -391,8 +392,11 @@ class Recognizer:
         """A name's core must say *which* one: a place, a capacity, a Latin code or a rare word."""
         if CAPACITY.search(core):
             return True
-        if place_prefix(core + "X", home)[0] or re.search(r"(高新区|开发区|园区|产业园)", core):
+        if place_prefix(core + "X", home)[0] or re.search(r"(高新区|开发区|园区|产业园|集团|公司)", core):
             return True
+        if len(core) >= 4 and self.freq.get(core[:2], 0) < 30 and core[:2] not in GENERIC \
+                and re.fullmatch(r"[\u4e00-\u9fff]{2}", core[:2]) and not QUANTITY.match(core):
+            return True  # a trade name jieba does not know (金翼蛋品…, 辽矿…)
         import jieba
 
         for word in jieba.lcut(core, HMM=False):
@@ -430,9 +434,23 @@ class Recognizer:
         brand = text[max(0, head - 2):head]
         if len(brand) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", brand) or brand[-1] in ENDS_BAD:
             return None
+        if not _clean_left(text, head - 2):
+            return None  # 建强汽车: the two characters are the tail of another word
         if self._industry_word(brand) or gazetteer().lookup(brand) or brand in LEFT_STOPS_SET or brand in GENERIC:
             return None
         return brand if self._brand_like(brand, -1, set()) else None
+
+    def _model_firms(self, text: str, tokens) -> list[Mention]:
+        """The tagger's ORG spans that end in a firm's head (北方水泥, 鑫达钢铁, 北方袜业集团)."""
+        out = []
+        for t in tokens.tokens:
+            if t.tag != "ORG" or not 3 <= len(t.text) <= 12 or not re.fullmatch(r"[\u4e00-\u9fff]+", t.text):
+                continue
+            if any(t.text.endswith(w) for w in INDUSTRY_WORDS) or t.text.endswith(("集团", "公司")):
+                core = t.text[len(place_prefix(t.text)[0]):]
+                if len(core) >= 3 and _clean_left(text, t.start):
+                    out.append(Mention(t.start, t.end, "Enterprise", t.text, t.text, "model"))
+        return out
 
     def _industry_word(self, s: str) -> bool:
         return any(s.endswith(w) or s.startswith(w) for w in INDUSTRY_WORDS)
@@ -648,6 +666,16 @@ def _dedupe(ms: list[Mention]) -> list[Mention]:
             seen.add(key)
             out.append(m)
     return out
+
+
+def _clean_left(text: str, pos: int) -> bool:
+    """True when a name may start at ``pos``: after punctuation, a boundary word or a place name."""
+    if pos <= 0 or not NAME_CHARS.match(text[pos - 1]):
+        return True
+    before = text[max(0, pos - 6):pos]
+    if any(before.endswith(w) for w in LEFT_STOPS):
+        return True
+    return any(gazetteer().lookup(before[-n:]) for n in (2, 3, 4) if len(before) >= n)
 
 
 def _inside_any(m: Mention, others: list[Mention]) -> bool:
