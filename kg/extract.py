@@ -145,6 +145,10 @@ def canonical(m: Mention, home: Home) -> str:
                 break
         if name.endswith("政府") and not name.endswith("人民政府"):
             name = name[:-2] + "人民政府"
+    if m.label == "GovernmentBody":
+        name = re.sub(r"第[一二三四五六七八九十]+届", "", name)
+    if m.label in ("IndustrialPark", "Project"):
+        name = re.sub(r"[(（][一二三四五六七八九十]+期[)）]$", "", name)
     if m.label == "IndustrialPark":
         prefix, div = place_prefix(name, home)
         rest = name[len(prefix):]

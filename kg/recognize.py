@@ -163,6 +163,37 @@ def _jieba_freq():
     return jieba.dt.FREQ
 
 
+@lru_cache(maxsize=1)
+def _jieba_tags() -> dict[str, str]:
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab
+
+
+def _words(s: str) -> list[str]:
+    import jieba
+
+    return [w for w in jieba.lcut(s, HMM=False) if w.strip()]
+
+
+LEAD_TAGS_MULTI = {"v", "p", "c", "d", "r", "m", "ad", "u", "q"}
+LEAD_TAGS_SINGLE = {"p", "c", "u", "r"}
+
+
+def strip_lead_words(name: str, keep: int) -> str:
+    """Drop leading verbs, prepositions, pronouns and numerals: 推荐启星铝业 → 启星铝业."""
+    tags = _jieba_tags()
+    while True:
+        words = _words(name)
+        if not words:
+            return name
+        w, tag = words[0], tags.get(words[0], "")
+        lead = tag in LEAD_TAGS_MULTI if len(w) >= 2 else tag in LEAD_TAGS_SINGLE
+        if not lead or len(name) - len(w) < keep:
+            return name
+        name = name[len(w):]
+
+
 LEFT_STOPS = tuple(sorted(load_words("left_stops.txt"), key=len, reverse=True))
 LEFT_STOPS_SET = frozenset(LEFT_STOPS)
 INDUSTRY_WORDS = load_words("industry_words.txt")
@@ -171,6 +202,8 @@ PROTECTED = ("工业和信息化", "发展和改革", "人力资源和社会保�
              "中华人民共和国", "共和国", "和平", "和谐", "和美", "于都")
 SPEECH = tuple(sorted(load_words("speech_verbs.txt"), key=len, reverse=True))
 GENERIC = load_words("generic_cores.txt")
+POLICY_TERMS = load_words("policy_terms.txt")
+COUNTED = re.compile(r"\d+(?:个|所|家|户|项|名|座|条|批|处)")
 QUANTITY = re.compile(r"^(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:个|项|户|所|条|家|名|座|处|栋|批|类|大|支|套)")
 CAPACITY = re.compile(r"\d+(?:\.\d+)?(?:万吨|吨|MN|MM|MW|GW|兆瓦|千瓦|万千瓦|万套|万台|万辆|万平方米|平方米|万头|万只|万羽|万吨级)|[A-Za-z]{2,}|\d+[A-Za-z]")
 ENDS_BAD = set("等及和的各个与或、")
@@ -353,7 +386,7 @@ class Recognizer:
             if cls == "IndustrialPark" and re.search(r"(省|市|县|国家|区)级$", text[max(0, start - 3):start]):
                 continue  # 省级绿色能源产业园: a designation, not a park's name
             if cls != "GovernmentBody":
-                trimmed = strip_modifiers(name)
+                trimmed = strip_modifiers(strip_lead_words(name, len(suffix) + 2))
                 start += len(name) - len(trimmed)
                 name = trimmed
             name, start = _balance_brackets(name, start)
@@ -367,6 +400,8 @@ class Recognizer:
         if not core or core[-1] in ENDS_BAD or QUANTITY.match(core) or re.search(r"[万亿]元|以上|以下", core):
             return False
         if any(core.endswith(w) for w in LEFT_STOPS if len(w) >= 2) or core in GENERIC:
+            return False
+        if check != "body" and (COUNTED.search(name) or "的" in core):
             return False
         if re.fullmatch(r"[\d.]+", core):
             return False
@@ -392,15 +427,15 @@ class Recognizer:
         """A name's core must say *which* one: a place, a capacity, a Latin code or a rare word."""
         if CAPACITY.search(core):
             return True
-        if place_prefix(core + "X", home)[0] or re.search(r"(高新区|开发区|园区|产业园|集团|公司)", core):
+        if place_prefix(core + "X", home)[0] or re.search(r"(高新区|开发区|产业园|集团|公司)", core):
             return True
-        if len(core) >= 4 and self.freq.get(core[:2], 0) < 30 and core[:2] not in GENERIC \
+        if len(core) >= 4 and self.freq.get(core[:2], 0) < 30 and core[:2] not in GENERIC | POLICY_TERMS \
                 and re.fullmatch(r"[\u4e00-\u9fff]{2}", core[:2]) and not QUANTITY.match(core):
             return True  # a trade name jieba does not know (金翼蛋品…, 辽矿…)
         import jieba
 
         for word in jieba.lcut(core, HMM=False):
-            if word in GENERIC:
+            if word in GENERIC or word in POLICY_TERMS or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
                 continue
             if len(word) >= 2 and self.freq.get(word, 0) < 60:
                 return True
@@ -447,9 +482,15 @@ class Recognizer:
             if t.tag != "ORG" or not 3 <= len(t.text) <= 12 or not re.fullmatch(r"[\u4e00-\u9fff]+", t.text):
                 continue
             if any(t.text.endswith(w) for w in INDUSTRY_WORDS) or t.text.endswith(("集团", "公司")):
-                core = t.text[len(place_prefix(t.text)[0]):]
-                if len(core) >= 3 and _clean_left(text, t.start):
-                    out.append(Mention(t.start, t.end, "Enterprise", t.text, t.text, "model"))
+                name = strip_lead_words(t.text, 3)
+                start = t.end - len(name)
+                core = name[len(place_prefix(name)[0]):]
+                head = next((w for w in sorted(INDUSTRY_WORDS | {"集团", "公司"}, key=len, reverse=True) if core.endswith(w)), "")
+                trade = core[: len(core) - len(head)]
+                tag = _jieba_tags().get(_words(trade)[0], "") if trade else ""
+                if len(trade) >= 2 and trade not in GENERIC and tag not in LEAD_TAGS_MULTI \
+                        and not self._industry_word(trade) and (start > t.start or _clean_left(text, start)):
+                    out.append(Mention(start, t.end, "Enterprise", name, name, "model"))
         return out
 
     def _industry_word(self, s: str) -> bool:
@@ -460,7 +501,11 @@ class Recognizer:
             return True
         if any(s in brand for s in ("产业", "企业", "发展", "建设", "行业", "领域", "工业", "项目")):
             return False
-        if brand in GENERIC or self.freq.get(brand, 0) >= 60:
+        if brand in GENERIC or self.freq.get(brand, 0) >= 60 or re.search(r"[与和的等为在对是将把被了着个]", brand):
+            return False
+        words = _words(brand)
+        first = words[0] if words else brand
+        if len(first) >= 2 and (self.freq.get(first, 0) >= 60 or _jieba_tags().get(first, "") in LEAD_TAGS_MULTI):
             return False
         return not place_prefix(brand + "X")[0]
 
@@ -632,6 +677,8 @@ class Recognizer:
             if outer.label not in ("Project", "IndustrialPark", "Enterprise", "Institution", "GovernmentBody"):
                 continue
             for inner in cands:
+                if inner.label == outer.label == "Enterprise" and inner.source not in ("known",):
+                    continue
                 if inner.label in ("Enterprise", "Institution", "IndustrialPark") and outer.start <= inner.start \
                         and inner.end <= outer.end and (inner.start, inner.end) != (outer.start, outer.end) \
                         and inner.label != "Post":
