@@ -645,19 +645,46 @@ def agreements_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context
         signers = [m for m in top if m.label == "Person" and m.end <= a.start]
         if not pair:
             pair = _signing_parties_nearby(text, ctx, a)
+        earlier = _earlier_year(sent, ctx)
         out.append(AgreementFact(a.text, tuple(ctx.ref(m) if isinstance(m, Mention) else m for m in pair),
                                  tuple(ctx.ref(m) for m in signers if "签" in text[m.end:a.start]),
-                                 tuple(_witnesses(ctx, a)), _date_near(text, sent, ctx), ev))
+                                 () if earlier else tuple(_witnesses(ctx, a)),
+                                 earlier or _date_near(text, sent, ctx), ev))
         del parties
     if not titled:
+        floor = sent.start
         for m in re.finditer(r"签约仪式|签约", sent.text):
             pos = sent.start + m.start()
-            pair = _pair_around_conj(text, top, sent.start, pos)
+            pair = _pair_around_conj(text, top, floor, pos)
             if len(pair) == 2 and not re.search(r"合作协议|框架协议", text[pair[-1].end:pos]):
                 title = text[pair[0].start:pos] + "签约"
-                out.append(AgreementFact(title, tuple(ctx.ref(p) for p in pair), (), (), _date_near(text, sent, ctx), ev))
-                break
+                parties = (ctx.ref(pair[0]), _signing_party(pair[1], ctx))
+                out.append(AgreementFact(title, parties, (), (), _date_near(text, sent, ctx), ev))
+            floor = pos + len(m.group())
     return out
+
+
+SIGNING_TAIL = re.compile(r"产业链|招商|项目|购车|采购|合作|战略|签约|新能源|框架|投资")
+
+
+def _signing_party(m: Mention, ctx: _Context) -> EntityRef:
+    """The firm in 甲与[中船风帆]产业链招商项目签约: the name before the subject matter of the signing."""
+    if m.label not in ("Project", "IndustrialPark", "Enterprise"):
+        return ctx.ref(m)
+    cut = SIGNING_TAIL.search(m.text, 2)
+    if cut is None:
+        return ctx.ref(m)
+    name = m.text[: cut.start()]
+    return EntityRef("Enterprise", name, name) if len(name) >= 2 else ctx.ref(m)
+
+
+def _earlier_year(sent: Sentence, ctx: _Context) -> str | None:
+    """自2020年…签订《…》: an agreement signed in a year before the report's."""
+    m = re.search(r"((?:19|20)\d{2})年", sent.text)
+    doc_year = (ctx.document.date or "")[:4]
+    if m and doc_year and m.group(1) < doc_year:
+        return m.group(1)
+    return None
 
 
 def _pair_around_conj(text: str, top: list[Mention], floor: int, limit: int) -> list[Mention]:
@@ -696,7 +723,7 @@ def _witnesses(ctx: _Context, a: Mention) -> list[EntityRef]:
 
 def _date_near(text: str, sent: Sentence, ctx: _Context) -> str | None:
     year = (ctx.document.date or "")[:4]
-    window = text[max(0, sent.start - 400):sent.end]
+    window = text[max(0, sent.start - 1500):sent.end]
     m = None
     for m in re.finditer(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月(\d{1,2})日", window):
         pass

@@ -145,12 +145,17 @@ class Resolver:
             if k[0] == "Enterprise" and k[1].startswith("中国") and ("Enterprise", k[1][2:]) in by_name \
                     and len(k[1]) > 4:
                 self._union(k, ("Enterprise", k[1][2:]))
-        # one document: 厚德集团 / 厚德食品
+        # one document: 厚德集团 / 厚德食品, 博友公司 / 博友橡胶塑料(株洲)有限公司
         for brands in self.doc_brands.values():
-            for b, group in brands.items():
-                if len(b) >= 2 and len(set(group)) > 1 and any(g[1].endswith("集团") for g in group):
-                    for other in group[1:]:
-                        self._union(group[0], other)
+            firms = sorted({k for group in brands.values() for k in group})
+            for short in firms:
+                b = brand(short[1])
+                if not (2 <= len(b) <= 4) or short[1] not in (b + "集团", b + "公司") and not any(
+                        g[1].endswith("集团") for g in brands.get(b, [])):
+                    continue
+                for other in firms:
+                    if other != short and other[1].startswith(b):
+                        self._union(short, other)
         # names with and without the home place before them
         for k in keys:
             if k[0] in ("Person", "Place", "Agreement"):
