@@ -643,29 +643,43 @@ class Recognizer:
     # -------------------------------------------------------------- lists: A、B、C等企业
 
     def _enumerations(self, text: str, home: Home, cands: list[Mention]) -> list[Mention]:
-        heads = {"企业": "Enterprise", "公司": "Enterprise", "央企": "Enterprise", "项目": "Project",
-                 "高校": "Institution", "院所": "Institution", "科研院所": "Institution"}
+        """Lists whose head names the class of every item: 鑫达钢铁、厚德食品等企业; 福泰大路、安北大街
+        等18个路桥工程; 优美姿、泛电商等产业园 (→ 优美姿产业园); 红星美凯龙家居、俄罗斯商品仓储中心投入运营."""
         out: list[Mention] = []
-        pat = re.compile(r"((?:[^、，,。；;：:\s]{2,16}、)*[^、，,。；;：:\s]{2,16})等(?:\d+|[一二三四五六七八九十百]+)?[户家个所项]?(?:重点|新能源|骨干|龙头|规上|科技型)?(企业|公司|央企|项目|高校|科研院所|院所)")
-        starts = {(m.start, m.end) for m in cands}
-        for m in pat.finditer(text):
-            cls = heads[m.group(2)]
-            items = m.group(1).split("、")
-            pos = m.start(1)
-            for k, item in enumerate(items):
-                s, e = pos, pos + len(item)
-                pos = e + 1
-                if k == 0:
-                    s = left_edge(text, e, len(item), 2) if len(item) > 2 else s
-                    s = max(s, e - 16)
-                name = text[s:e]
-                if (s, e) in starts or not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9()（）]{2,16}", name):
-                    continue
-                if re.search(r"\d", name) and cls == "Enterprise":
-                    continue
-                if cls == "Enterprise" and not self._brand_like(name[:4], -1, set()):
-                    continue
-                out.append(Mention(s, e, cls, name, name, "enumeration"))
+        item = r"[^、，,。；;：:\s“”\"]{2,24}"
+        listed = re.compile(rf"((?:{item}、)*{item})等(?:\d+|[一二三四五六七八九十百]+)?[户家个所项条座]?"
+                            r"(?:重点|新能源|骨干|龙头|规上|科技型|产业|农业|工业|服务业|民生|路桥)?"
+                            r"(企业|公司|央企|项目|工程|产业园区|产业园|园区|高校|科研院所|院所)")
+        for m in listed.finditer(text):
+            head = m.group(2)
+            cls = ENUM_HEADS[head]
+            suffix = head if cls == "IndustrialPark" else ""
+            out += self._list_items(text, m.start(1), m.group(1), cls, suffix, home)
+        opened = re.compile(rf"((?:{item}、)+{item})(?:相继|先后|陆续|已|均)?(?:投入运营|投入使用|建成投用|建成投产|竣工投产|开工建设|开门营业)")
+        for m in opened.finditer(text):
+            out += self._list_items(text, m.start(1), m.group(1), "Project", "", home)
+        return out
+
+    def _list_items(self, text: str, pos: int, items: str, cls: str, suffix: str, home: Home) -> list[Mention]:
+        out = []
+        for k, part in enumerate(items.split("、")):
+            s, e = pos, pos + len(part)
+            pos = e + 1
+            if k == 0:
+                s = max(left_edge(text, e, len(part), 2), e - 16)
+                name = strip_lead_words(text[s:e], 2)
+                s = e - len(name)
+            name = text[s:e]
+            if not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9()（）]{2,24}", name) or QUANTITY.match(name) \
+                    or COUNTED.search(name) or name in GENERIC:
+                continue
+            if cls == "Enterprise" and (len(name) > 12 or not (self._brand_like(name[:2], -1, set())
+                                                               or self._brand_like(name[:3], -1, set()))):
+                continue
+            if cls != "Enterprise" and not self._not_generic(name):
+                continue
+            canon = name if name.endswith(suffix) else name + suffix
+            out.append(Mention(s, e, cls, name, canon, "enumeration"))
         return out
 
     # -------------------------------------------------------------- nesting
@@ -688,9 +702,12 @@ class Recognizer:
 
 # ------------------------------------------------------------------ helpers
 
+ENUM_HEADS = {"企业": "Enterprise", "公司": "Enterprise", "央企": "Enterprise", "项目": "Project",
+              "工程": "Project", "产业园区": "IndustrialPark", "产业园": "IndustrialPark", "园区": "IndustrialPark",
+              "高校": "Institution", "院所": "Institution", "科研院所": "Institution"}
 PRIORITY = {"Agreement": 0, "Person": 1, "Post": 2, "GovernmentBody": 3, "Institution": 3,
             "Enterprise": 4, "IndustrialPark": 4, "Project": 5, "Place": 6}
-SOURCE_RANK = {"known": 0, "context": 1, "party-committee": 1}
+SOURCE_RANK = {"known": 0, "context": 1, "party-committee": 1, "enumeration": 2}
 
 
 def _select(cands: list[Mention]) -> list[Mention]:
