@@ -176,8 +176,31 @@ def _words(s: str) -> list[str]:
     return [w for w in jieba.lcut(s, HMM=False) if w.strip()]
 
 
-LEAD_TAGS_MULTI = {"v", "p", "c", "d", "r", "m", "ad", "u", "q"}
+LEAD_TAGS_MULTI = {"v", "p", "c", "d", "r", "m", "ad", "u", "q", "a"}
 LEAD_TAGS_SINGLE = {"p", "c", "u", "r"}
+
+
+FUNCTION_CHARS = set("的了和与及或在于为是将把被对向从等个之其并而但也都就还又")
+
+
+def unknown_runs(s: str) -> list[str]:
+    """Runs of two or more characters that jieba's dictionary does not know as words: the part of a
+    name a dictionary cannot know (天楹, 金翼, 国储林), not policy language (超低排放, 煤电).
+
+    >>> unknown_runs("天楹风光储氢氨醇一体化")
+    ['天楹']
+    """
+    runs, cur = [], ""
+    for w in _words(s):
+        if len(w) == 1 and re.fullmatch(r"[\u4e00-\u9fff]", w) and w not in FUNCTION_CHARS:
+            cur += w
+            continue
+        if len(cur) >= 2:
+            runs.append(cur)
+        cur = ""
+    if len(cur) >= 2:
+        runs.append(cur)
+    return [r for r in runs if r not in GENERIC and r not in POLICY_TERMS]
 
 
 def strip_lead_words(name: str, keep: int) -> str:
@@ -189,9 +212,11 @@ def strip_lead_words(name: str, keep: int) -> str:
             return name
         w, tag = words[0], tags.get(words[0], "")
         lead = tag in LEAD_TAGS_MULTI if len(w) >= 2 else tag in LEAD_TAGS_SINGLE
-        if not lead or len(name) - len(w) < keep:
+        if not lead or len(w) >= len(name):
             return name
         name = name[len(w):]
+        if len(name) < keep:
+            return name  # too short now: the caller's length check drops it
 
 
 LEFT_STOPS = tuple(sorted(load_words("left_stops.txt"), key=len, reverse=True))
@@ -203,8 +228,11 @@ PROTECTED = ("工业和信息化", "发展和改革", "人力资源和社会保�
 SPEECH = tuple(sorted(load_words("speech_verbs.txt"), key=len, reverse=True))
 GENERIC = load_words("generic_cores.txt")
 POLICY_TERMS = load_words("policy_terms.txt")
+POLICY_PREFIXES = frozenset(t[:2] for t in POLICY_TERMS)
+BRAND_WORDS = load_words("brand_words.txt")
+REGIONS = tuple(load_words("regions.txt"))
 COUNTED = re.compile(r"\d+(?:个|所|家|户|项|名|座|条|批|处)")
-QUANTITY = re.compile(r"^(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:个|项|户|所|条|家|名|座|处|栋|批|类|大|支|套)")
+QUANTITY = re.compile(r"^(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:个|项|户|所|条|家|名|座|处|栋|批|类|大|支|套|国)")
 CAPACITY = re.compile(r"\d+(?:\.\d+)?(?:万吨|吨|MN|MM|MW|GW|兆瓦|千瓦|万千瓦|万套|万台|万辆|万平方米|平方米|万头|万只|万羽|万吨级)|[A-Za-z]{2,}|\d+[A-Za-z]")
 ENDS_BAD = set("等及和的各个与或、")
 
@@ -409,7 +437,7 @@ class Recognizer:
             if len(suffix) == 1 and (core[-1] in "开格布结大全当出时政僵困败胜定变展客门餐骗饭残终赌" or len(name) > 16):
                 return False
             prefix, _ = place_prefix(name, home)
-            return bool(prefix) or core[0] in "市县区省镇乡" or core.startswith(("中共", "国家", "中央", "中国"))
+            return bool(prefix) or core[0] in "市县区省镇乡" or core.startswith(("中共", "国家", "中央"))
         if check == "firm":
             rest = core[len(place_prefix(core + "X", home)[0]):]
             return len(rest) >= 2 and (self._brand_like(rest[:4], -1, set()) or len(rest) >= 5 and self._specific(rest, home))
@@ -427,18 +455,16 @@ class Recognizer:
         """A name's core must say *which* one: a place, a capacity, a Latin code or a rare word."""
         if CAPACITY.search(core):
             return True
-        if place_prefix(core + "X", home)[0] or re.search(r"(高新区|开发区|产业园|集团|公司)", core):
+        if place_prefix(core + "X", home)[0] or re.search(r"(高新区|开发区|产业园|集团|公司)", core) \
+                or core.startswith(REGIONS):
             return True
         if len(core) >= 4 and self.freq.get(core[:2], 0) < 30 and core[:2] not in GENERIC | POLICY_TERMS \
+                and core[:2] not in POLICY_PREFIXES and core[0] not in GENERIC \
                 and re.fullmatch(r"[\u4e00-\u9fff]{2}", core[:2]) and not QUANTITY.match(core):
             return True  # a trade name jieba does not know (金翼蛋品…, 辽矿…)
         import jieba
 
-        for word in jieba.lcut(core, HMM=False):
-            if word in GENERIC or word in POLICY_TERMS or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
-                continue
-            if len(word) >= 2 and self.freq.get(word, 0) < 60:
-                return True
+        return bool(unknown_runs(core))
         return False
 
     def _industry_firms(self, text: str, home: Home, tokens) -> list[Mention]:
@@ -464,14 +490,15 @@ class Recognizer:
         tok = tokens.ending_at(head)
         if tok is not None and tok.tag in ("ORG", "nz", "PER") and 2 <= len(tok.text) <= 4 \
                 and re.fullmatch(r"[\u4e00-\u9fff]+", tok.text) and not self._industry_word(tok.text) \
-                and not gazetteer().lookup(tok.text):
+                and not gazetteer().lookup(tok.text) and self._trade_ok(tok.text):
             return tok.text
         brand = text[max(0, head - 2):head]
         if len(brand) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", brand) or brand[-1] in ENDS_BAD:
             return None
         if not _clean_left(text, head - 2):
             return None  # 建强汽车: the two characters are the tail of another word
-        if self._industry_word(brand) or gazetteer().lookup(brand) or brand in LEFT_STOPS_SET or brand in GENERIC:
+        if self._industry_word(brand) or gazetteer().lookup(brand) or brand in LEFT_STOPS_SET or brand in GENERIC \
+                or brand in POLICY_TERMS or brand in POLICY_PREFIXES or _jieba_tags().get(brand, "") in LEAD_TAGS_MULTI:
             return None
         return brand if self._brand_like(brand, -1, set()) else None
 
@@ -488,10 +515,18 @@ class Recognizer:
                 head = next((w for w in sorted(INDUSTRY_WORDS | {"集团", "公司"}, key=len, reverse=True) if core.endswith(w)), "")
                 trade = core[: len(core) - len(head)]
                 tag = _jieba_tags().get(_words(trade)[0], "") if trade else ""
-                if len(trade) >= 2 and trade not in GENERIC and tag not in LEAD_TAGS_MULTI \
+                if len(trade) >= 2 and tag not in LEAD_TAGS_MULTI and self._trade_ok(trade[:4]) \
                         and not self._industry_word(trade) and (start > t.start or _clean_left(text, start)):
                     out.append(Mention(start, t.end, "Enterprise", name, name, "model"))
         return out
+
+    def _trade_ok(self, trade: str) -> bool:
+        """A trade name: a brand word, or a name a dictionary does not know that policy language does not use."""
+        if trade in BRAND_WORDS:
+            return True
+        if trade in GENERIC or trade in POLICY_TERMS or trade[:2] in POLICY_PREFIXES:
+            return False
+        return bool(unknown_runs(trade)) or self.freq.get(trade, 0) < 60 and self._brand_like(trade, -1, set())
 
     def _industry_word(self, s: str) -> bool:
         return any(s.endswith(w) or s.startswith(w) for w in INDUSTRY_WORDS)
@@ -576,6 +611,10 @@ class Recognizer:
 
     def _name_at(self, text: str, pos: int, lac_per) -> str | None:
         """A person's name starting at ``pos``: the tagger's PER span, else surname + 1–2 characters."""
+        two = text[pos:pos + 2]
+        if _jieba_tags().get(two, "") in ("p", "c", "d", "v", "r", "u", "m", "q", "f", "ad", "vn") \
+                and self.freq.get(two, 0) > 200 and two not in self.double_surnames:
+            return None  # 关于发展…: not a name
         tok = lac_per.get(pos)
         if tok is not None and 2 <= len(tok.text) <= 4 and self._surname_ok(tok.text):
             return tok.text
@@ -655,10 +694,11 @@ class Recognizer:
             cls = ENUM_HEADS[head]
             suffix = head if cls == "IndustrialPark" else ""
             out += self._list_items(text, m.start(1), m.group(1), cls, suffix, home)
-        opened = re.compile(rf"((?:{item}、)+{item})(?:相继|先后|陆续|已|均)?(?:投入运营|投入使用|建成投用|建成投产|竣工投产|开工建设|开门营业)")
+        opened = re.compile(rf"((?:{item}、)+{item}?)(?:相继|先后|陆续|已|均|全面|正式)?(?:投入运营|投入使用|建成投用|建成投产|竣工投产|开工建设|开门营业)")
         for m in opened.finditer(text):
             out += self._list_items(text, m.start(1), m.group(1), "Project", "", home)
-        return out
+        strong = {(c.start, c.end) for c in cands if c.source.startswith(("head:", "known", "context"))}
+        return [m for m in out if (m.start, m.end) not in strong]
 
     def _list_items(self, text: str, pos: int, items: str, cls: str, suffix: str, home: Home) -> list[Mention]:
         out = []
@@ -671,12 +711,15 @@ class Recognizer:
                 s = e - len(name)
             name = text[s:e]
             if not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9()（）]{2,24}", name) or QUANTITY.match(name) \
-                    or COUNTED.search(name) or name in GENERIC:
+                    or COUNTED.search(name) or name in GENERIC or gazetteer().lookup(name) \
+                    or place_prefix(name + "X")[0] == name:
                 continue
             if cls == "Enterprise" and (len(name) > 12 or not (self._brand_like(name[:2], -1, set())
                                                                or self._brand_like(name[:3], -1, set()))):
                 continue
             if cls != "Enterprise" and not self._not_generic(name):
+                continue
+            if cls == "Project" and not self._specific(name, home):
                 continue
             canon = name if name.endswith(suffix) else name + suffix
             out.append(Mention(s, e, cls, name, canon, "enumeration"))
