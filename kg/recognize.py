@@ -440,6 +440,9 @@ class Recognizer:
             return bool(prefix) or core[0] in "市县区省镇乡" or core.startswith(("中共", "国家", "中央"))
         if check == "firm":
             rest = core[len(place_prefix(core + "X", home)[0]):]
+            bare = rest[2:] if rest.startswith("中国") else rest
+            if bare.startswith(tuple(BRAND_WORDS)) or any(self._trade_ok(bare[:n]) for n in (2, 3, 4) if len(bare) >= n):
+                return len(rest) >= 2
             return len(rest) >= 2 and (self._brand_like(rest[:4], -1, set()) or len(rest) >= 5 and self._specific(rest, home))
         if check == "strict":
             return self._specific(core, home)
@@ -490,8 +493,9 @@ class Recognizer:
         tok = tokens.ending_at(head)
         if tok is not None and tok.tag in ("ORG", "nz", "PER") and 2 <= len(tok.text) <= 4 \
                 and re.fullmatch(r"[\u4e00-\u9fff]+", tok.text) and not self._industry_word(tok.text) \
-                and not gazetteer().lookup(tok.text) and self._trade_ok(tok.text):
-            return tok.text
+                and not gazetteer().lookup(tok.text) \
+                and (self._trade_ok(tok.text) if tok.tag != "ORG" else tok.text not in GENERIC | POLICY_TERMS | LEFT_STOPS_SET):
+            return tok.text  # the model's ORG is trusted unless policy language
         brand = text[max(0, head - 2):head]
         if len(brand) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", brand) or brand[-1] in ENDS_BAD:
             return None
@@ -524,7 +528,7 @@ class Recognizer:
         """A trade name: a brand word, or a name a dictionary does not know that policy language does not use."""
         if trade in BRAND_WORDS:
             return True
-        if trade in GENERIC or trade in POLICY_TERMS or trade[:2] in POLICY_PREFIXES:
+        if trade in GENERIC or trade in POLICY_TERMS:
             return False
         return bool(unknown_runs(trade)) or self.freq.get(trade, 0) < 60 and self._brand_like(trade, -1, set())
 
