@@ -630,7 +630,8 @@ SIGN = re.compile(r"签署|签订|签约|签下")
 
 
 def agreements_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context) -> list[AgreementFact]:
-    """Signings: a titled 《…协议》 with its parties, signatories, witnesses and date; or A与B…签约."""
+    """Signings: a titled 《…协议》 or an untitled 甲与乙签署…协议 / 甲与乙…签约仪式, with the parties,
+    the persons who signed (…代表双方签署) and witnessed (…见证) in this or the next sentences, and the date."""
     text = ctx.document.text
     top = [m for m in ms if not m.nested]
     out: list[AgreementFact] = []
@@ -639,28 +640,79 @@ def agreements_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context
         before = text[sent.start:a.start]
         if not SIGN.search(before[-12:]) and not re.search(r"签署|签订|签约", text[a.end:sent.end][:6]):
             continue
-        parties = [m for m in top if m.end <= a.start and m.label in ORG_CLASSES + ("Place",)
-                   and "与" in text[m.end:m.end + 2]]
         pair = _pair_around_conj(text, top, sent.start, a.start)
-        signers = [m for m in top if m.label == "Person" and m.end <= a.start]
-        if not pair:
-            pair = _signing_parties_nearby(text, ctx, a)
+        pair_refs = [ctx.ref(m) for m in pair] if pair else _signing_parties_nearby(text, ctx, a)
         earlier = _earlier_year(sent, ctx)
-        out.append(AgreementFact(a.text, tuple(ctx.ref(m) if isinstance(m, Mention) else m for m in pair),
-                                 tuple(ctx.ref(m) for m in signers if "签" in text[m.end:a.start]),
-                                 () if earlier else tuple(_witnesses(ctx, a)),
+        signers, witnesses = ((), ()) if earlier else _signing_people(ctx, sent, a.start, lookback=12)
+        out.append(AgreementFact(a.text, tuple(pair_refs), signers, witnesses,
                                  earlier or _date_near(text, sent, ctx), ev))
-        del parties
-    if not titled:
-        floor = sent.start
-        for m in re.finditer(r"签约仪式|签约", sent.text):
-            pos = sent.start + m.start()
-            pair = _pair_around_conj(text, top, floor, pos)
-            if len(pair) == 2 and not re.search(r"合作协议|框架协议", text[pair[-1].end:pos]):
-                title = text[pair[0].start:pos] + "签约"
-                parties = (ctx.ref(pair[0]), _signing_party(pair[1], ctx))
-                out.append(AgreementFact(title, parties, (), (), _date_near(text, sent, ctx), ev))
-            floor = pos + len(m.group())
+    if titled:
+        return out
+    floor = sent.start
+    for m in UNTITLED.finditer(sent.text):
+        pos = sent.start + m.start()
+        pair = _pair_around_conj(text, top, floor, pos)
+        floor = sent.start + m.end()
+        if len(pair) != 2:
+            continue
+        if m.group("doc"):
+            title = text[pair[0].start:pair[1].end] + m.group("doc")
+        elif re.search(r"合作协议|框架协议", text[pair[-1].end:pos]):
+            continue
+        else:
+            title = text[pair[0].start:pos] + "签约"
+        parties = (ctx.ref(pair[0]), _signing_party(pair[1], ctx))
+        signers, witnesses = _signing_people(ctx, sent, pos)
+        out.append(AgreementFact(title, parties, signers, witnesses, _date_near(text, sent, ctx), ev))
+    return out
+
+
+UNTITLED = re.compile(r"签约仪式|(?:签署|签订)(?:了)?(?P<doc>[\u4e00-\u9fff]{0,12}(?:协议|合同|备忘录|意向书))|签约")
+
+
+def _signing_people(ctx: _Context, sent: Sentence, pos: int,
+                    lookback: int = 0) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...]]:
+    """Who signed (persons before 代表…签 or 签署 in a clause) and who witnessed (persons before
+    见证 in a sentence, signers excluded), in the signing sentence and the two after it; witnesses
+    also from an earlier 出席并见证 sentence of the same story."""
+    i = next((k for k, s in enumerate(ctx.sentences) if s.start == sent.start), 0)
+    window = ctx.sentences[i:i + 3]
+    signers: list[EntityRef] = []
+    for s in window:
+        for clause in _clauses(s):
+            cut = re.search(r"代表[\u4e00-\u9fff]{0,4}?(?:签署|签订|签约|签字)|(?:签署|签订|签约|签字)", clause.text)
+            if not cut or "见证" in clause.text[: cut.start()]:
+                continue
+            for m in _persons_in(ctx, clause.start, clause.start + cut.start()):
+                if m not in signers:
+                    signers.append(m)
+    witnesses: list[EntityRef] = []
+    story = [s for s in ctx.sentences[max(0, i - lookback):i + 3] if "见证" in s.text]
+    for s in story:
+        for m in _persons_in(ctx, s.start, s.start + s.text.index("见证")):
+            if m not in witnesses and m not in signers:
+                witnesses.append(m)
+    return tuple(signers), tuple(witnesses)
+
+
+def _clauses(s: Sentence) -> list[Sentence]:
+    out, start = [], s.start
+    for m in re.finditer(r"[，,；;。]", s.text):
+        end = s.start + m.start()
+        out.append(Sentence(start, end, s.text[start - s.start:end - s.start]))
+        start = end + 1
+    if start < s.end:
+        out.append(Sentence(start, s.end, s.text[start - s.start:]))
+    return out
+
+
+def _persons_in(ctx: _Context, start: int, end: int) -> list[EntityRef]:
+    out = []
+    for m in ctx.mentions:
+        if m.label == "Person" and start <= m.start and m.end <= end:
+            r = ctx.ref(m)
+            if r not in out:
+                out.append(r)
     return out
 
 
@@ -707,18 +759,6 @@ def _signing_parties_nearby(text: str, ctx: _Context, a: Mention) -> list[Entity
             if pair:
                 return [ctx.ref(m) for m in pair]
     return []
-
-
-def _witnesses(ctx: _Context, a: Mention) -> list[EntityRef]:
-    out = []
-    for s in ctx.sentences:
-        if "见证" in s.text and abs(s.start - a.start) < 3000:
-            for m in ctx.mentions:
-                if s.start <= m.start < s.end and m.label == "Person" and m.start < s.start + s.text.index("见证"):
-                    r = ctx.ref(m)
-                    if r not in out:
-                        out.append(r)
-    return out
 
 
 def _date_near(text: str, sent: Sentence, ctx: _Context) -> str | None:
