@@ -4,9 +4,10 @@ Decoding handles UTF-8 (with or without BOM), UTF-16 with BOM and GB18030/GBK. C
 layout damage of scanned/ripped newspaper pages: sentences broken across column or page breaks,
 paragraphs printed twice, page furniture (mastheads, "(上接第二版)", photo credits).
 
->>> doc = document_from_text("市长程\\n\\n宇出席会议。\\n\\n市长程\\n\\n宇出席会议。", source="a.txt")
+>>> page = "在审议政府工作报告时，代表们一致认为，市长程\\n\\n宇代表市政府所作的报告实事求是。"
+>>> doc = document_from_text(page + "\\n\\n" + page, source="a.txt")
 >>> doc.text
-'市长程宇出席会议。'
+'在审议政府工作报告时，代表们一致认为，市长程宇代表市政府所作的报告实事求是。'
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def read_document(path: Path) -> Document:
 # ------------------------------------------------------------------ cleaning
 
 _FURNITURE = [re.compile(p) for p in load_lines("furniture.txt")]
-_INLINE_FURNITURE = re.compile(r"[(（](?:上|下)接第[一二三四五六七八九十\d]+版[)）]")
+_INLINE_FURNITURE = re.compile(r"[(（](?:上|下)(?:接|转)第?[一二三四五六七八九十\d]+版[)）]")
+_LEAD = re.compile(r"^(?:本报讯|本报记者|新华社|据|日前|近日|记者|[(（]|——|#)")
 _PHOTO_CREDIT = re.compile(r"\s+([\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})*)\s*摄\s*$")
 _END_PUNCT = set("。！？!?；;：:…”’」』）)】]》>")
 _CJK = re.compile(r"[\u4e00-\u9fff0-9A-Za-z、，,（(“《]")
@@ -123,14 +125,16 @@ def continues(prev: str, nxt: str) -> bool:
     """True when ``nxt`` continues the sentence ``prev`` broken by a column or page break."""
     if len(prev) < 20 or prev[-1] in _END_PUNCT or not (re.search(r"[，。；,;]", prev) or prev.count("《") > prev.count("》")):
         return False  # short lines and headlines (no sentence punctuation) stand alone
+    if _LEAD.match(nxt):
+        return False  # a new story or paragraph starts
     return bool(_CJK.match(nxt[:1])) and nxt[:1] not in "(（“《" and not re.match(r"[一二三四五六七八九十]+、", nxt)
 
 
 def clean_text(raw: str) -> tuple[str, list[str]]:
     """Clean layout damage; returns the text (paragraphs joined by a blank line) and photo credits.
 
-    >>> clean_text("推进集成电路、平板显\\n\\n示等产业。\\n\\n(下转第二版)")[0]
-    '推进集成电路、平板显示等产业。'
+    >>> clean_text("重庆将加快招引一批关键零部件项目;推进集成电路、平板显\\n\\n示等产业。\\n\\n(下转第二版)")[0]
+    '重庆将加快招引一批关键零部件项目;推进集成电路、平板显示等产业。'
     """
     credits: list[str] = []
     kept: list[str] = []

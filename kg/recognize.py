@@ -187,8 +187,8 @@ def unknown_runs(s: str) -> list[str]:
     """Runs of two or more characters that jieba's dictionary does not know as words: the part of a
     name a dictionary cannot know (天楹, 金翼, 国储林), not policy language (超低排放, 煤电).
 
-    >>> unknown_runs("天楹风光储氢氨醇一体化")
-    ['天楹']
+    >>> unknown_runs("金翼蛋品蛋液产品升级")
+    ['金翼']
     """
     runs, cur = [], ""
     for w in _words(s):

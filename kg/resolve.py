@@ -53,7 +53,7 @@ def stable_id(*parts: str) -> str:
     """A short stable hash of the parts.
 
     >>> stable_id("Person", "程宇")
-    '4e0d0cf9f0b5'
+    'b67011469a39'
     """
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
 

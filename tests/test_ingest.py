@@ -148,8 +148,6 @@ def test_seed_004_continuation_note_is_gone(seeds, raw):
     assert "上接第" not in seeds["004"].text
 
 
-@pytest.mark.xfail(strict=True, reason="'(下转第二版)' is not furniture: ingest only knows '(上|下)接第N版', "
-                                       "but the page-turn note reads 下转, not 下接")
 def test_seed_000_page_turn_note_is_gone(seeds, raw):
     assert "(下转第二版)" in raw["000"]
     assert "下转第" not in seeds["000"].text
@@ -291,7 +289,6 @@ def test_page_picture_note_is_gone(page):
     assert "资料图片" not in page.text
 
 
-@pytest.mark.xfail(strict=True, reason="'(下转第二版)' (下转, the usual page-turn note) is not recognised as furniture")
 def test_page_turn_note_is_gone(page):
     assert "下转第二版" not in page.text
     assert page.text.endswith("早投产、早见效。")
@@ -315,8 +312,6 @@ def test_headline_is_not_joined_to_the_next_paragraph():
     assert cleaned.split("\n\n") == text.split("\n\n")
 
 
-@pytest.mark.xfail(strict=True, reason="a headline of >= 20 characters containing a comma counts as an "
-                                       "unfinished sentence and the lead paragraph (本报讯…) is glued onto it")
 def test_headline_with_a_comma_is_not_joined_to_the_lead():
     text = ("以更大力度推进重点领域改革，加快构建现代化产业体系\n\n"
             "本报讯（记者 王丽）近日，我市召开深化改革推进会，部署今年重点改革任务。")
