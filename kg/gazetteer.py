@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -66,6 +67,8 @@ class Gazetteer:
 
     def local_short(self, surface: str, home: Division) -> Division | None:
         """A district or county of the home city named without its suffix (龙山 → 龙山区 in 辽源)."""
+        if surface == re.sub(r"(市|地区|盟)$", "", home.name) or surface == home.short:
+            return home
         for child in self.children(home):
             if len(child.name) >= 3 and child.name[:-1] == surface:
                 return child

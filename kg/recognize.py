@@ -441,6 +441,8 @@ class Recognizer:
         if check == "firm":
             rest = core[len(place_prefix(core + "X", home)[0]):]
             bare = rest[2:] if rest.startswith("中国") else rest
+            if rest != core and self._industry_word(rest[:3]) and rest[:2] not in GENERIC:
+                return True  # named after its place: 吉林化纤集团, 通化钢铁集团
             if bare.startswith(tuple(BRAND_WORDS)) or any(self._trade_ok(bare[:n]) for n in (2, 3, 4) if len(bare) >= n):
                 return len(rest) >= 2
             return len(rest) >= 2 and (self._brand_like(rest[:4], -1, set()) or len(rest) >= 5 and self._specific(rest, home))
@@ -631,8 +633,8 @@ class Recognizer:
         given = ""
         while len(given) < 2 and rest + len(given) < len(text) and re.match(r"[\u4e00-\u9fff]", text[rest + len(given)]):
             ch = text[rest + len(given)]
-            if given and ch in AFTER_NAME:
-                break
+            if given and (ch in AFTER_NAME or self.freq.get(text[rest + len(given):rest + len(given) + 2], 0) > 1000):
+                break  # 赵军深入: 深入 is a word, the name is 赵军
             given += ch
         if not given or given[0] in AFTER_NAME:
             return None
@@ -740,6 +742,8 @@ class Recognizer:
             for inner in cands:
                 if inner.label == outer.label == "Enterprise" and inner.source not in ("known",):
                     continue
+                if inner.label == outer.label and inner.start == outer.start and outer.end - inner.end <= 2:
+                    continue  # 示范园 inside 示范园区: the same name cut short
                 if inner.label in ("Enterprise", "Institution", "IndustrialPark") and outer.start <= inner.start \
                         and inner.end <= outer.end and (inner.start, inner.end) != (outer.start, outer.end) \
                         and inner.label != "Post":

@@ -263,8 +263,6 @@ def test_jilin_chemical_fibre_group_is_an_enterprise(jilin):
     assert classes(jilin).get("吉林化纤集团有限责任公司") == {"Enterprise"}
 
 
-@pytest.mark.xfail(strict=True, reason="a park's name minus its last character (…示范园区 → …示范园) is a second "
-                                       "park, and the full name is 'locatedIn' that shorter self")
 def test_jilin_park_is_not_located_in_itself(jilin):
     for p in jilin.pairs:
         if p.relation == "locatedIn":
@@ -281,15 +279,12 @@ def test_tonghua_posts_and_departments(tonghua):
     assert_evidence_exact(tonghua)
 
 
-@pytest.mark.xfail(strict=True, reason=FIRM_REGRESSION + "; only 通化 is kept, as a Place")
 def test_tonghua_steel_group_is_an_enterprise_in_the_city(tonghua):
     assert classes(tonghua).get("通化钢铁集团") == {"Enterprise"}
     pairs = {(p.relation, p.subject.name, p.object.name) for p in tonghua.pairs}
     assert ("locatedIn", "通化钢铁集团", "通化市") in pairs
 
 
-@pytest.mark.xfail(strict=True, reason="in a 通化市 text the short form 通化 is read as 通化县 (a county of 通化市), "
-                                       "not as the home city")
 def test_tonghua_short_form_is_the_home_city(tonghua):
     assert "通化县" not in classes(tonghua)
 
@@ -329,16 +324,12 @@ def test_titles(nlp, city, text, expected):
     assert_evidence_exact(facts)
 
 
-@pytest.mark.xfail(strict=True, reason="'常务副市长' is cut to the role 副市长 and breaks the chain, so the "
-                                       "preceding 市委常委 is lost")
 def test_executive_vice_mayor(nlp):
     got = posts(run(nlp, "市委常委、常务副市长周平主持会议。", "白山市"))
     assert ("周平", "常务副市长", "白山市人民政府") in got
     assert ("周平", "常委", "中共白山市委") in got
 
 
-@pytest.mark.xfail(strict=True, reason="'市人大常委会主任' becomes the role 人大常委会主任 (not the bare title) of "
-                                       "白山市人民代表大会 (not its standing committee)")
 def test_congress_standing_committee_chair(nlp):
     got = posts(run(nlp, "市人大常委会主任刘洪出席会议。", "白山市"))
     assert ("刘洪", "主任", "白山市人民代表大会常务委员会") in got
@@ -361,8 +352,6 @@ def test_untitled_agreement_in_one_sentence(nlp):
     pytest.param(TONGHUA, "赵军", id="赵军深入"),
     pytest.param(SIPING, "王刚", id="王刚共同"),
 ])
-@pytest.mark.xfail(strict=True, reason="--fast (rules only): a person's name swallows the next word's first "
-                                       "character (赵军深入 → 赵军深, 王刚共同见证 → 王刚共)")
 def test_fast_mode_person_boundaries(text, person):
     facts = extract(document_from_text(text, "f.txt"), make_nlp(fast=True), home_city="通化市")
     people = {e.name for e in facts.entities if e.label == "Person"}
