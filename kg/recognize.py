@@ -334,6 +334,7 @@ class Recognizer:
         cands += self._enumerations(text, home, cands)
         names = _select(cands)
         names = self._departments(text, names)
+        names = self._subsidiaries(text, names)
         nested = self._nested(text, names, cands, home)
         places = self._places(text, home)
         free_places = [m for m in places if not _overlaps_any(m, names)]
@@ -369,6 +370,26 @@ class Recognizer:
             found.append(Mention(start, end + 1, "Place", surface, div.name, "gazetteer"))
         found = _select(found)
         return _join_place_chains(text, found)
+
+    def _subsidiaries(self, text: str, names: list[Mention]) -> list[Mention]:
+        """A firm's unit named right before a title: 一汽解放副总经理 → 一汽解放 (a unit of 中国一汽)."""
+        starts = {m.start: m for m in names}
+        out = list(names)
+        for m in names:
+            if m.label != "Enterprise":
+                continue
+            for n in (4, 3, 2):
+                post = starts.get(m.end + n)
+                ext = text[m.end:m.end + n]
+                if post is not None and post.label == "Post" and re.fullmatch(r"[\u4e00-\u9fff]+", ext) \
+                        and not any(o.start < m.end + n and m.end < o.end for o in names if o is not post) \
+                        and ext not in GENERIC and not ext.startswith(("党委", "党组", "公司", "集团")):
+                    out.remove(m)
+                    out.append(Mention(m.start, m.end + n, "Enterprise", text[m.start:m.end + n],
+                                       m.canonical + ext, "subsidiary"))
+                    out.append(replace(m, nested=True))
+                    break
+        return sorted(out, key=lambda o: o.start) if len(out) != len(names) else names
 
     def _departments(self, text: str, names: list[Mention]) -> list[Mention]:
         """A firm's departments: 中国一汽供应部, and 战略与合作部、党委工作部 in a list after it."""

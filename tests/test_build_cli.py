@@ -178,8 +178,6 @@ def test_built_graph_validates(build):
     assert "conforms" in proc.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="graph.ttl is written via tempfile.mkstemp and renamed: it keeps mode 0600 "
-                                       "instead of the umask's 0644, so other users cannot read the build")
 def test_graph_file_has_the_usual_permissions(build):
     _, out = build
     assert stat.S_IMODE((out / "graph.ttl").stat().st_mode) == 0o644
@@ -207,8 +205,6 @@ def test_missing_input_is_a_one_line_error(tmp_path):
     assert not (tmp_path / "out2" / "graph.ttl").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="rich wraps stderr at 80 columns when it is not a terminal: a long path "
-                                       "splits the one-line error (and the path itself) over several lines")
 def test_missing_input_with_a_long_path_is_still_one_line(tmp_path):
     missing = tmp_path / "a_rather_long_folder_name_for_a_batch_of_city_daily_pages" / "page_2025_02_12_01.txt"
     proc = kg("build", missing, "-o", tmp_path / "out")

@@ -135,8 +135,6 @@ def test_changchun_cooperation(changchun):
     assert ("cooperatesWith", "长春市人民政府", "一汽解放集团") in pairs
 
 
-@pytest.mark.xfail(strict=True, reason="'一汽解放副总经理王强': the firm's short name 一汽解放 is not recognised "
-                                       "(only 一汽 → 中国一汽, nested), so the post has no body")
 def test_changchun_executive_post_has_the_firm_as_body(changchun):
     bodies = post_bodies(changchun, "王强", "副总经理")
     assert any(b and "解放" in b for b in bodies), bodies
