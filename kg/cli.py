@@ -154,6 +154,92 @@ def validate(
     raise typer.Exit(1)
 
 
+NER_LABELS = ("Person", "Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project", "Place", "Post")
+
+
+@app.command()
+def ner(
+    source: str = typer.Argument("-", help="A JSONL file of {\"text\": ...} lines, or - for standard input."),
+    city: Optional[str] = typer.Option(None, "--city", help="Home city (resolves 市委, 本报 …); detected per text when not given."),
+    fast: bool = typer.Option(False, "--fast", help="Rules only: skip the statistical tagger."),
+) -> None:
+    """Named entities of each text, one JSON line per input line (same extraction as kg build):
+
+    {"text": ..., "entities": [{"start": 0, "end": 2, "label": "Person", "text": "程宇"}]}
+
+    Offsets are characters, end exclusive; labels are the 7 entity classes plus Post (a title).
+
+    Example:  echo '{"text": "副市长司马江出席会议。"}' | kg ner --city 辽源市
+    """
+    import json
+
+    from kg.nlp import annotate, make_nlp
+
+    try:
+        stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{source}: cannot read ({exc.strerror or exc})")
+    nlp = make_nlp(fast=fast)
+    with stream:
+        for n, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                text = record["text"]
+                if not isinstance(text, str):
+                    raise TypeError
+            except (json.JSONDecodeError, KeyError, TypeError):
+                fail(f"{source} line {n}: expected a JSON object with a string field \"text\"")
+            doc = annotate(nlp, text, home_city=city)
+            ents = [{"start": m.start, "end": m.end, "label": m.label, "text": text[m.start:m.end]}
+                    for m in doc.user_data["mentions"] if not m.nested and m.label in NER_LABELS]
+            sys.stdout.write(json.dumps({**record, "entities": ents}, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def explain(
+    name: str = typer.Argument(..., help="A name or alias as it appears in the graph (程宇, 一汽, 高新区 …)."),
+    graph: Path = typer.Option(Path("out/graph.ttl"), "--graph", "-g", help="The Turtle file written by kg build."),
+) -> None:
+    """Everything the graph says about NAME — class, aliases, documents, and every fact with the
+    sentence and document it came from. Check this before citing an edge.
+
+    Example:  kg explain 程宇 --graph out/graph.ttl
+    """
+    from rdflib import Graph
+
+    from kg.explain import explain as explain_name
+
+    if not graph.is_file():
+        fail(f"{graph}: no such file (build one with: kg build seeds -o out)")
+    g = Graph()
+    try:
+        g.parse(graph, format="turtle")
+    except Exception as exc:
+        fail(f"{graph}: cannot read as Turtle ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
+    found = explain_name(g, name)
+    if not found:
+        fail(f"no entity named {name!r} in {graph}")
+    for ex in found:
+        head = f"[bold]{ex.label}[/]" + (f" ({ex.english})" if ex.english else "") + f"  [cyan]{ex.cls}[/]"
+        out_console.print(head)
+        out_console.print(f"  IRI: {ex.iri}", highlight=False)
+        if ex.aliases:
+            out_console.print("  aliases: " + "、".join(ex.aliases), highlight=False)
+        out_console.print("  mentioned in: " + "; ".join(ex.documents), highlight=False)
+        if not ex.facts:
+            out_console.print("  (no facts)")
+        for f in ex.facts:
+            arrow = f"{f.relation} → {f.other}" if f.direction == "→" else f"{f.other} → {f.relation} → {ex.label}"
+            out_console.print(f"  • {arrow}", highlight=False)
+            for src in f.sources:
+                when = f", {src.date}" if src.date else ""
+                out_console.print(f"      “{src.sentence}”  — {src.document}{when} [{src.start}:{src.end}]",
+                                  highlight=False)
+        out_console.print()
+
+
 def main() -> None:  # pragma: no cover
     app(prog_name="kg")
 

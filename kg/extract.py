@@ -74,6 +74,7 @@ class AgreementFact:
     witnesses: tuple[EntityRef, ...]
     date: str | None
     evidence: Evidence
+    context: tuple[Evidence, ...] = ()  # the sentences naming signatories and witnesses
 
 
 @dataclass(frozen=True)
@@ -643,9 +644,9 @@ def agreements_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context
         pair = _pair_around_conj(text, top, sent.start, a.start)
         pair_refs = [ctx.ref(m) for m in pair] if pair else _signing_parties_nearby(text, ctx, a)
         earlier = _earlier_year(sent, ctx)
-        signers, witnesses = ((), ()) if earlier else _signing_people(ctx, sent, a.start, lookback=12)
+        signers, witnesses, used = ((), (), ()) if earlier else _signing_people(ctx, sent, a.start, lookback=12)
         out.append(AgreementFact(a.text, tuple(pair_refs), signers, witnesses,
-                                 earlier or _date_near(text, sent, ctx), ev))
+                                 earlier or _date_near(text, sent, ctx), ev, used))
     if titled:
         return out
     floor = sent.start
@@ -662,8 +663,8 @@ def agreements_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context
         else:
             title = text[pair[0].start:pos] + "签约"
         parties = (ctx.ref(pair[0]), _signing_party(pair[1], ctx))
-        signers, witnesses = _signing_people(ctx, sent, pos)
-        out.append(AgreementFact(title, parties, signers, witnesses, _date_near(text, sent, ctx), ev))
+        signers, witnesses, used = _signing_people(ctx, sent, pos)
+        out.append(AgreementFact(title, parties, signers, witnesses, _date_near(text, sent, ctx), ev, used))
     return out
 
 
@@ -671,13 +672,14 @@ UNTITLED = re.compile(r"签约仪式|(?:签署|签订)(?:了)?(?P<doc>[\u4e00-\u
 
 
 def _signing_people(ctx: _Context, sent: Sentence, pos: int,
-                    lookback: int = 0) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...]]:
+                    lookback: int = 0) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], tuple[Evidence, ...]]:
     """Who signed (persons before 代表…签 or 签署 in a clause) and who witnessed (persons before
     见证 in a sentence, signers excluded), in the signing sentence and the two after it; witnesses
     also from an earlier 出席并见证 sentence of the same story."""
     i = next((k for k, s in enumerate(ctx.sentences) if s.start == sent.start), 0)
     window = ctx.sentences[i:i + 3]
     signers: list[EntityRef] = []
+    used: list[Sentence] = []
     for s in window:
         for clause in _clauses(s):
             cut = re.search(r"代表[\u4e00-\u9fff]{0,4}?(?:签署|签订|签约|签字)|(?:签署|签订|签约|签字)", clause.text)
@@ -686,13 +688,16 @@ def _signing_people(ctx: _Context, sent: Sentence, pos: int,
             for m in _persons_in(ctx, clause.start, clause.start + cut.start()):
                 if m not in signers:
                     signers.append(m)
+                    used.append(s)
     witnesses: list[EntityRef] = []
     story = [s for s in ctx.sentences[max(0, i - lookback):i + 3] if "见证" in s.text]
     for s in story:
         for m in _persons_in(ctx, s.start, s.start + s.text.index("见证")):
             if m not in witnesses and m not in signers:
                 witnesses.append(m)
-    return tuple(signers), tuple(witnesses)
+                used.append(s)
+    evidence = tuple(dict.fromkeys(Evidence(ctx.document.doc_id, s.start, s.end, s.text) for s in used if s != sent))
+    return tuple(signers), tuple(witnesses), evidence
 
 
 def _clauses(s: Sentence) -> list[Sentence]:

@@ -156,3 +156,5 @@ class GraphBuilder:
             if date is not None and (a, DCTERMS.date, None) not in g:
                 g.add((a, DCTERMS.date, date))
             g.add((a, PROV.wasDerivedFrom, self.evidence(agr.evidence)))
+            for extra in agr.context:
+                g.add((a, PROV.wasDerivedFrom, self.evidence(extra)))

@@ -240,7 +240,6 @@ FIRM_REGRESSION = ("regression (recognised at 0f513c8, lost by 1c49abf): a firm 
                    "(吉林化纤集团…, 通化钢铁集团) is no longer an Enterprise (its trade name is a place name)")
 
 
-@pytest.mark.xfail(strict=True, reason=FIRM_REGRESSION + ", so the chairman's posts have no body")
 def test_jilin_enterprise_posts_go_to_the_firm(jilin):
     for role in ("党委书记", "董事长"):
         bodies = post_bodies(jilin, "宋德武", role)
@@ -256,7 +255,6 @@ def test_jilin_entity_classes(jilin):
     assert_evidence_exact(jilin)
 
 
-@pytest.mark.xfail(strict=True, reason=FIRM_REGRESSION)
 def test_jilin_chemical_fibre_group_is_an_enterprise(jilin):
     assert classes(jilin).get("吉林化纤集团有限责任公司") == {"Enterprise"}
 
