@@ -231,6 +231,7 @@ POLICY_TERMS = load_words("policy_terms.txt")
 POLICY_PREFIXES = frozenset(t[:2] for t in POLICY_TERMS)
 BRAND_WORDS = load_words("brand_words.txt")
 REGIONS = tuple(load_words("regions.txt"))
+RECOGNITION_VERB = re.compile(r"(认定为|评为|获评|荣获|入选|晋升为|创建|确定为|命名为|授予)$")
 COUNTED = re.compile(r"\d+(?:个|所|家|户|项|名|座|条|批|处)")
 QUANTITY = re.compile(r"^(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:个|项|户|所|条|家|名|座|处|栋|批|类|大|支|套|国)")
 CAPACITY = re.compile(r"\d+(?:\.\d+)?(?:万吨|吨|MN|MM|MW|GW|兆瓦|千瓦|万千瓦|万套|万台|万辆|万平方米|平方米|万头|万只|万羽|万吨级)|[A-Za-z]{2,}|\d+[A-Za-z]")
@@ -357,11 +358,13 @@ class Recognizer:
             after = text[end + 1:end + 3]
             if after[:1] in "河江湖山路街桥" and surface != div.name:
                 continue  # 大梨树河, 辽河源: a river or road named after a place
-            if after[:1] in "村屯沟" or after[:1] in "镇乡" and surface != div.name:
+            if (after[:1] in "村屯沟" or after[:1] in "镇乡" and surface != div.name) and _aligned(text, start, end + 2):
                 found.append(Mention(start, end + 2, "Place", surface + after[0], surface + after[0], "village"))
                 continue
+            if not _aligned(text, start, end + 1) or re.match(r"\d", text[start - 1:start] or "x"):
+                continue  # 渭津河南岸, 五大安全, 19项城市: the characters belong to other words
             if surface != div.name:  # a short form
-                if div.level == "county" and (home_prov is None or home_prov not in div.ancestors()):
+                if div.level == "county" and len(surface) < 3 and (home_prov is None or home_prov not in div.ancestors()):
                     continue
                 if div.level != "province" and self.freq.get(surface, 0) > 3000:
                     continue
@@ -369,7 +372,21 @@ class Recognizer:
                 continue
             found.append(Mention(start, end + 1, "Place", surface, div.name, "gazetteer"))
         found = _select(found)
-        return _join_place_chains(text, found)
+        return _join_place_chains(text, self._known_regions(found, home_prov))
+
+    def _known_regions(self, found: list[Mention], home_prov) -> list[Mention]:
+        """A county far from home is a place only when its city or province is named too (山城区,
+        东山区 are words as often as districts)."""
+        gaz = gazetteer()
+        named = {m.canonical for m in found}
+        out = []
+        for m in found:
+            div = gaz.by_name.get(m.canonical)
+            if div is not None and div.level == "county" and home_prov is not None and m.text == div.name \
+                    and home_prov not in div.ancestors() and not named & {a.name for a in div.ancestors()}:
+                continue
+            out.append(m)
+        return out
 
     def _subsidiaries(self, text: str, names: list[Mention]) -> list[Mention]:
         """A firm's unit named right before a title: 一汽解放副总经理 → 一汽解放 (a unit of 中国一汽)."""
@@ -383,7 +400,8 @@ class Recognizer:
                 ext = text[m.end:m.end + n]
                 if post is not None and post.label == "Post" and re.fullmatch(r"[\u4e00-\u9fff]+", ext) \
                         and not any(o.start < m.end + n and m.end < o.end for o in names if o is not post) \
-                        and ext not in GENERIC and not ext.startswith(("党委", "党组", "公司", "集团")):
+                        and ext not in GENERIC and not ext.startswith(("党委", "党组", "公司", "集团")) \
+                        and not set(ext) & FUNCTION_CHARS and "部门" not in ext and m.source != "department":
                     out.remove(m)
                     out.append(Mention(m.start, m.end + n, "Enterprise", text[m.start:m.end + n],
                                        m.canonical + ext, "subsidiary"))
@@ -434,6 +452,8 @@ class Recognizer:
             name = text[start:end + 1]
             if cls == "IndustrialPark" and re.search(r"(省|市|县|国家|区)级$", text[max(0, start - 3):start]):
                 continue  # 省级绿色能源产业园: a designation, not a park's name
+            if cls != "GovernmentBody" and RECOGNITION_VERB.search(text[max(0, start - 4):start]):
+                continue  # 获评省绿色工业园区: what was awarded, not a named thing
             if cls != "GovernmentBody":
                 trimmed = strip_modifiers(strip_lead_words(name, len(suffix) + 2))
                 start += len(name) - len(trimmed)
@@ -746,7 +766,7 @@ class Recognizer:
                 continue
             if cls != "Enterprise" and not self._not_generic(name):
                 continue
-            if cls == "Project" and not self._specific(name, home):
+            if (cls == "Project" or suffix == "园区") and not self._specific(name, home):
                 continue
             canon = name if name.endswith(suffix) else name + suffix
             out.append(Mention(s, e, cls, name, canon, "enumeration"))
@@ -812,6 +832,17 @@ def _clean_left(text: str, pos: int) -> bool:
     if any(before.endswith(w) for w in LEFT_STOPS):
         return True
     return any(gazetteer().lookup(before[-n:]) for n in (2, 3, 4) if len(before) >= n)
+
+
+def _aligned(text: str, start: int, end: int) -> bool:
+    """True when jieba, reading the surrounding characters, puts word boundaries at both ends."""
+    lo, hi = max(0, start - 4), min(len(text), end + 4)
+    bounds, pos = set(), lo
+    for w in _words(text[lo:hi]) if text[lo:hi].strip() == text[lo:hi] else __import__("jieba").lcut(text[lo:hi], HMM=False):
+        bounds.add(pos)
+        pos += len(w)
+    bounds.add(pos)
+    return (start in bounds or start == lo) and (end in bounds or end == hi)
 
 
 def _inside_any(m: Mention, others: list[Mention]) -> bool:

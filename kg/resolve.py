@@ -156,6 +156,16 @@ class Resolver:
                 for other in firms:
                     if other != short and other[1].startswith(b):
                         self._union(short, other)
+        # across documents: B集团 and the one firm B+industry word (厚德集团 / 厚德食品)
+        by_brand: dict[str, set] = {}
+        for k in keys:
+            if k[0] == "Enterprise":
+                by_brand.setdefault(brand(k[1]), set()).add(self._find(k))
+        for b, roots in by_brand.items():
+            groups = [r for r in roots if r[1] == b + "集团"]
+            others = [r for r in roots if r[1] != b + "集团"]
+            if len(b) >= 2 and groups and len(others) == 1:
+                self._union(groups[0], others[0])
         # names with and without the home place before them
         for k in keys:
             if k[0] in ("Person", "Place", "Agreement"):
