@@ -38,6 +38,11 @@ def resolve_all(all_facts: list[DocumentFacts]) -> Resolver:
         home = _home_of(facts)
         if home is not None:
             prefixes |= set(home_prefixes(home.city, home.province))
+            if home.city_division is not None:
+                from kg.gazetteer import gazetteer
+
+                for child in gazetteer().children(home.city_division):
+                    prefixes |= {child.name, child.name[:-1]} if len(child.name) >= 3 else {child.name}
     resolver = Resolver(tuple(sorted(prefixes, key=len, reverse=True)))
     for facts in all_facts:
         doc_id = facts.document.doc_id

@@ -251,6 +251,8 @@ def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2, token
     """
     start = head_start
     while start > 0 and head_start - start < max_len and NAME_CHARS.match(text[start - 1]):
+        if text[start - 1] in ")）" and not _firm_bracket(text, start, head_start):
+            break  # 云享智慧物流园区(一期)保税区: a closed bracket ends the name before it
         start -= 1
     window = text[start:head_start]
     cut = 0
@@ -273,6 +275,11 @@ def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2, token
 
 VERBISH = {"v", "vd", "p", "c", "u", "d", "r", "w", "xc"}
 NAMEISH = {"ORG", "LOC", "PER", "nz"}
+
+
+def _firm_bracket(text: str, pos: int, head_start: int) -> bool:
+    """A bracket inside a firm's registered name: 博友橡胶塑料(株洲)有限公司."""
+    return text.startswith(("有限", "股份", "集团"), pos) or text[pos:head_start] == ""
 
 
 def _protected(window: str, i: int, word: str) -> bool:

@@ -166,6 +166,13 @@ class Resolver:
             others = [r for r in roots if r[1] != b + "集团"]
             if len(b) >= 2 and groups and len(others) == 1:
                 self._union(groups[0], others[0])
+        # a project named by the start of its full name (天楹风光储 → 天楹风光储氢氨醇一体化项目)
+        projects = [k for k in keys if k[0] == "Project"]
+        for k in projects:
+            if len(k[1]) >= 4 and not k[1].endswith(("项目", "工程")):
+                longer = [o for o in projects if o != k and o[1].startswith(k[1])]
+                if len(longer) == 1:
+                    self._union(k, longer[0])
         # names with and without the home place before them
         for k in keys:
             if k[0] in ("Person", "Place", "Agreement"):
