@@ -24,7 +24,7 @@ from kg.gazetteer import Division, gazetteer
 from kg.resources import load_lines, load_table, load_words
 
 ORG_CLASSES = ("Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project")
-NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9()（）·\-]")
+NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9()（）·\-.．]")
 MAX_NAME = {"Enterprise": 22, "GovernmentBody": 24, "Institution": 20, "IndustrialPark": 22,
             "Project": 28}
 # characters that end a person's name when they follow it (程宇代表… → 程宇)
@@ -164,6 +164,11 @@ def _jieba_freq():
 
 
 @lru_cache(maxsize=1)
+def _jieba_freq_cached():
+    return _jieba_freq()
+
+
+@lru_cache(maxsize=1)
 def _jieba_tags() -> dict[str, str]:
     import jieba.posseg
 
@@ -211,7 +216,7 @@ def strip_lead_words(name: str, keep: int) -> str:
         if not words:
             return name
         w, tag = words[0], tags.get(words[0], "")
-        lead = tag in LEAD_TAGS_MULTI if len(w) >= 2 else tag in LEAD_TAGS_SINGLE
+        lead = (tag in LEAD_TAGS_MULTI and _jieba_freq_cached().get(w, 0) > 100) if len(w) >= 2 else tag in LEAD_TAGS_SINGLE
         if not lead or len(w) >= len(name):
             return name
         name = name[len(w):]
@@ -741,7 +746,7 @@ class Recognizer:
         out: list[Mention] = []
         item = r"[^、，,。；;：:\s“”\"]{2,24}"
         listed = re.compile(rf"((?:{item}、)*{item})等(?:\d+|[一二三四五六七八九十百]+)?[户家个所项条座]?"
-                            r"(?:重点|新能源|骨干|龙头|规上|科技型|产业|农业|工业|服务业|民生|路桥)?"
+                            r"(?:重点|新能源|骨干|龙头|规上|科技型|产业|农业|工业|服务业|民生|路桥)??"
                             r"(企业|公司|央企|项目|工程|产业园区|产业园|园区|高校|科研院所|院所)")
         for m in listed.finditer(text):
             head = m.group(2)
