@@ -721,18 +721,21 @@ def _persons_in(ctx: _Context, start: int, end: int) -> list[EntityRef]:
     return out
 
 
-SIGNING_TAIL = re.compile(r"产业链|招商|项目|购车|采购|合作|战略|签约|新能源|框架|投资")
+SIGNING_TAIL = re.compile(r"产业链|招商|项目|购车|采购|合作|战略|签|新能源|框架|投资|举行|达成|共同")
 
 
 def _signing_party(m: Mention, ctx: _Context) -> EntityRef:
     """The firm in 甲与[中船风帆]产业链招商项目签约: the name before the subject matter of the signing."""
     if m.label not in ("Project", "IndustrialPark", "Enterprise"):
         return ctx.ref(m)
-    cut = SIGNING_TAIL.search(m.text, 2)
-    if cut is None:
+    text = ctx.document.text
+    cut = SIGNING_TAIL.search(text, m.start + 2, m.end + 8)
+    if cut is None or not re.fullmatch(r"[\u4e00-\u9fff()（）]+", text[m.start:cut.start()]):
         return ctx.ref(m)
-    name = m.text[: cut.start()]
-    return EntityRef("Enterprise", name, name) if len(name) >= 2 else ctx.ref(m)
+    name = text[m.start:cut.start()]
+    if name == m.text:
+        return ctx.ref(m)
+    return EntityRef("Enterprise", name, name)
 
 
 def _earlier_year(sent: Sentence, ctx: _Context) -> str | None:

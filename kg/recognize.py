@@ -278,7 +278,7 @@ def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2, token
     return start
 
 
-VERBISH = {"v", "vd", "p", "c", "u", "d", "r", "w", "xc"}
+VERBISH = {"v", "vd", "p", "c", "u", "d", "r", "xc"}
 NAMEISH = {"ORG", "LOC", "PER", "nz"}
 
 

@@ -154,7 +154,9 @@ class Resolver:
                         g[1].endswith("集团") for g in brands.get(b, [])):
                     continue
                 for other in firms:
-                    if other != short and other[1].startswith(b):
+                    rest = other[1][len(b):]
+                    if other != short and other[1].startswith(b) and (
+                            rest.startswith(INDUSTRY) or rest.startswith(LEGAL_FORMS)):
                         self._union(short, other)
         # across documents: B集团 and the one firm B+industry word (厚德集团 / 厚德食品)
         by_brand: dict[str, set] = {}
