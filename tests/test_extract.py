@@ -338,7 +338,6 @@ def test_named_congress_standing_committee_chair(nlp):
     assert ("刘洪", "主任", "白山市人民代表大会常务委员会") in posts(facts)
 
 
-@pytest.mark.xfail(strict=True, reason="untitled '甲与乙签订战略合作协议' in one sentence gives no agreement")
 def test_untitled_agreement_in_one_sentence(nlp):
     facts = run(nlp, "9月8日，松原市人民政府与中国石油吉林油田公司签订战略合作协议。", "松原市")
     assert [names(a.parties) for a in facts.agreements] == [{"松原市人民政府", "中国石油吉林油田公司"}]
