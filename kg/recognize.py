@@ -496,7 +496,9 @@ class Recognizer:
             bare = rest[2:] if rest.startswith("中国") else rest
             if rest != core and self._industry_word(rest[:3]) and rest[:2] not in GENERIC:
                 return True  # named after its place: 吉林化纤集团, 通化钢铁集团
-            if bare.startswith(tuple(BRAND_WORDS)) or any(self._trade_ok(bare[:n]) for n in (2, 3, 4) if len(bare) >= n):
+            cuts = _word_ends(bare)
+            if bare.startswith(tuple(BRAND_WORDS)) or any(self._trade_ok(bare[:n]) for n in (2, 3, 4)
+                                                          if len(bare) >= n and n in cuts):
                 return len(rest) >= 2
             return len(rest) >= 2 and (self._brand_like(rest[:4], -1, set()) or len(rest) >= 5 and self._specific(rest, home))
         if check == "strict":
@@ -556,6 +558,8 @@ class Recognizer:
             return None
         if not _clean_left(text, head - 2):
             return None  # 建强汽车: the two characters are the tail of another word
+        if brand in BRAND_WORDS:
+            return brand
         if self._industry_word(brand) or gazetteer().lookup(brand) or brand in LEFT_STOPS_SET or brand in GENERIC \
                 or brand in POLICY_TERMS or brand in POLICY_PREFIXES or _jieba_tags().get(brand, "") in LEAD_TAGS_MULTI:
             return None
@@ -773,8 +777,9 @@ class Recognizer:
                     or COUNTED.search(name) or name in GENERIC or gazetteer().lookup(name) \
                     or place_prefix(name + "X")[0] == name:
                 continue
-            if cls == "Enterprise" and (len(name) > 12 or not (self._brand_like(name[:2], -1, set())
-                                                               or self._brand_like(name[:3], -1, set()))):
+            if cls == "Enterprise" and (len(name) > 12 or not (
+                    self._brand_like(name[:2], -1, set()) or self._brand_like(name[:3], -1, set())
+                    or name.startswith(tuple(BRAND_WORDS)) or unknown_runs(name[:4]))):
                 continue
             if cls != "Enterprise" and not self._not_generic(name):
                 continue
@@ -844,6 +849,19 @@ def _clean_left(text: str, pos: int) -> bool:
     if any(before.endswith(w) for w in LEFT_STOPS):
         return True
     return any(gazetteer().lookup(before[-n:]) for n in (2, 3, 4) if len(before) >= n)
+
+
+def _word_ends(s: str) -> set[int]:
+    """Offsets where jieba ends a word in ``s`` (a slice ending there does not cut a word in two).
+
+    >>> sorted(_word_ends("地科技服务"))
+    [1, 3, 5]
+    """
+    ends, pos = set(), 0
+    for w in _words(s):
+        pos += len(w)
+        ends.add(pos)
+    return ends
 
 
 def _aligned(text: str, start: int, end: int) -> bool:
