@@ -580,7 +580,7 @@ def _interview_topic(facts: DocumentFacts, byline: Sentence, ctx: _Context) -> E
 
 # ------------------------------------------------------------------ recognitions
 
-RECOG = re.compile(r"(?:被|成功)?(?:认定为|评为|获评|入选|纳入|列入|晋升为|创建|被确定为|确定为|荣获|获批|获得|备案)(?:为)?")
+RECOG = re.compile(r"(?:被|成功)?(?:认定为|评为|获评|入选|纳入|列入|晋升为|创建|被确定为|确定为|荣获|获批|获得|备案|通过(?=[^，。；]{2,12}(?:认定|验收|考核)))(?:为)?")
 RECOG_CLASSES = ("Enterprise", "IndustrialPark", "Place", "Institution", "Project")
 
 
@@ -596,7 +596,12 @@ def recognitions_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Conte
             continue
         clause_start = max([sent.start] + [m.end() + sent.start for m in re.finditer(r"[，,；;。]", sent.text[: v.start()])])
         subjects = [m for m in top if clause_start <= m.start and m.end <= vs and m.label in RECOG_CLASSES]
-        subjects = _group_before(text, subjects, _subject_edge(text, subjects, vs), clause_start) if subjects else []
+        lead = [m for m in subjects if m.start - clause_start <= 2]
+        if lead:  # the clause's subject stands at its start: 我市连续四年在全省…中被评为…
+            subjects = _group_after(text, subjects, lead[0].start, vs)
+        else:
+            subjects = [m for m in subjects if m.text not in ("全省", "全市", "全国")]
+            subjects = _group_before(text, subjects, _subject_edge(text, subjects, vs), clause_start) if subjects else []
         refs = [ctx.ref(m) for m in subjects]
         if not refs and re.search(r"(我市|全市|本市)", text[clause_start:vs]) and ctx.home_city():
             refs = [ctx.home_city()]
@@ -615,7 +620,11 @@ def _designation(text: str, start: int, limit: int) -> str | None:
     m = re.compile(r"[^，,。；;、！？]{2,32}").match(text, start, limit)
     if not m:
         return None
-    des = m.group().strip("“”\"《》 ")
+    des = m.group().strip()
+    if "”" in des.lstrip("“") and not des.startswith("“"):
+        return None  # …示范区”添砖加瓦: the verb was inside a quoted slogan
+    des = des.split("”")[0] if des.startswith("“") else des
+    des = des.strip("“”\"《》 ")
     des = re.sub(r"(之一|称号|荣誉称号|名单)$", "", des).strip("“”\"《》")
     des = re.sub(r"(成果)$", "", des)
     if len(des) < 3 or re.fullmatch(r"[\d.%％亿万元个户项家]+", des):
