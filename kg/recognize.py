@@ -24,7 +24,7 @@ from kg.gazetteer import Division, gazetteer
 from kg.resources import load_lines, load_table, load_words
 
 ORG_CLASSES = ("Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project")
-NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9()（）·\-.．]")
+NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9()（）·\-.．/]")
 MAX_NAME = {"Enterprise": 22, "GovernmentBody": 24, "Institution": 20, "IndustrialPark": 22,
             "Project": 28}
 # characters that end a person's name when they follow it (程宇代表… → 程宇)
@@ -484,6 +484,8 @@ class Recognizer:
             return False
         if check != "body" and (COUNTED.search(name) or "的" in core):
             return False
+        if re.search(r"(19|20)\d{2}年", name):
+            return False  # 通化市2025年政府(工作报告): a year is never part of a name
         if re.fullmatch(r"[\d.]+", core):
             return False
         if check == "body":
@@ -494,8 +496,10 @@ class Recognizer:
         if check == "firm":
             rest = core[len(place_prefix(core + "X", home)[0]):]
             bare = rest[2:] if rest.startswith("中国") else rest
+            if core.startswith("中国") and rest == core:
+                rest = core[2:]
             if rest != core and self._industry_word(rest[:3]) and rest[:2] not in GENERIC:
-                return True  # named after its place: 吉林化纤集团, 通化钢铁集团
+                return True  # named after its place or country: 吉林化纤集团, 中国医药集团
             cuts = _word_ends(bare)
             if bare.startswith(tuple(BRAND_WORDS)) or any(self._trade_ok(bare[:n]) for n in (2, 3, 4)
                                                           if len(bare) >= n and n in cuts):
@@ -516,8 +520,12 @@ class Recognizer:
         if CAPACITY.search(core):
             return True
         if place_prefix(core + "X", home)[0] or re.search(r"(高新区|开发区|产业园|集团|公司)", core) \
-                or core.startswith(REGIONS):
+                or core.startswith(REGIONS) or core.startswith(("中国", "国家")) and not re.match(r"国家级", core):
             return True
+        words = _words(core)
+        if words and _jieba_tags().get(words[0], "") == "ns" and words[0] not in GENERIC | POLICY_TERMS \
+                and len(words[0]) >= 2:
+            return True  # a geographic name leads: 三峡工程, 青藏铁路
         if len(core) >= 4 and self.freq.get(core[:2], 0) < 30 and core[:2] not in GENERIC | POLICY_TERMS \
                 and core[:2] not in POLICY_PREFIXES and core[0] not in GENERIC \
                 and re.fullmatch(r"[\u4e00-\u9fff]{2}", core[:2]) and not QUANTITY.match(core):
@@ -819,11 +827,18 @@ PRIORITY = {"Agreement": 0, "Person": 1, "Post": 2, "GovernmentBody": 3, "Instit
 SOURCE_RANK = {"known": 0, "context": 1, "party-committee": 1, "enumeration": 2}
 
 
+def _source_rank(source: str) -> int:
+    """Lexicon and context first, then head words, then trade names and the model."""
+    if source in SOURCE_RANK:
+        return SOURCE_RANK[source]
+    return 6 if source.startswith(("industry:", "model")) else 5
+
+
 def _select(cands: list[Mention]) -> list[Mention]:
     """Non-overlapping mentions, longest first (then by class priority and source)."""
     chosen: list[Mention] = []
     occupied: list[tuple[int, int]] = []
-    for m in sorted(cands, key=lambda m: (-(m.end - m.start), SOURCE_RANK.get(m.source, 5), PRIORITY.get(m.label, 9), m.start)):
+    for m in sorted(cands, key=lambda m: (-(m.end - m.start), _source_rank(m.source), PRIORITY.get(m.label, 9), m.start)):
         if any(m.start < e and s < m.end for s, e in occupied):
             continue
         chosen.append(m)
