@@ -421,6 +421,7 @@ def verbal_relations(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Cont
         obj = [m for m in top if m.start >= ve and m.start - ve <= 1 and m.label in ("Place", "IndustrialPark")]
         if subj and obj:
             out.append(PairFact("locatedIn", ctx.ref(subj[-1]), ctx.ref(obj[0]), ev))
+    out += _builders(text, sent, top, ev, ctx)
     for conj in re.finditer(r"[与同和跟]", sent.text):
         cs = sent.start + conj.start()
         clause_end = _clause_end(text, cs, sent.end)
@@ -440,6 +441,32 @@ def verbal_relations(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Cont
                 br = ctx.ref(b)
                 if ar.key != br.key and b.label != "Person" and ar.label != "Person":
                     out.append(PairFact("cooperatesWith", ar, br, ev))
+    return out
+
+
+BUILD_VERBS = re.compile(r"投资|建设|承建|实施|新建|扩建|建成|打造|推进|开工|投产|启动|上马|布局|^的$")
+
+
+def _builders(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: _Context) -> list[PairFact]:
+    """X公司投资建设的Y项目 / Y项目由X公司承建: a firm and a project joined by a building verb in one clause."""
+    out = []
+    for clause in _clauses(sent):
+        ms = [m for m in top if clause.start <= m.start and m.end <= clause.end]
+        for i, f in enumerate(ms):
+            if f.label != "Enterprise":
+                continue
+            for p in ms[i + 1:]:
+                between = text[f.end:p.start]
+                if p.label == "Enterprise" or len(between) > 15:
+                    break
+                if p.label == "Project" and BUILD_VERBS.search(between):
+                    out.append(PairFact("undertakes", ctx.ref(f), ctx.ref(p), ev))
+                    break
+        for i, p in enumerate(ms):
+            if p.label == "Project" and i + 1 < len(ms) and ms[i + 1].label == "Enterprise":
+                f = ms[i + 1]
+                if re.fullmatch(r"由", text[p.end:f.start].strip()) and BUILD_VERBS.match(text[f.end:f.end + 4]):
+                    out.append(PairFact("undertakes", ctx.ref(f), ctx.ref(p), ev))
     return out
 
 
