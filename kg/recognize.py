@@ -28,6 +28,7 @@ NAME_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9()（）·\-.．/]")
 MAX_NAME = {"Enterprise": 22, "GovernmentBody": 24, "Institution": 20, "IndustrialPark": 22,
             "Project": 28}
 # characters that end a person's name when they follow it (程宇代表… → 程宇)
+NOT_GIVEN_START = set("的了和与及在是将说等为对从被把也都就还、，。,（(：:；")
 AFTER_NAME = set("代说在表出参到向主会讲指强带率等为和与及同对是的了将也还并就都接称介一、，。,（(：:；")
 
 
@@ -92,6 +93,9 @@ def detect_home(text: str, newspaper: str | None = None) -> Home:
         for d in divs[:1]:
             if d.level == "prefecture":
                 counts[d.name] = counts.get(d.name, 0) + 1
+            elif d.level == "county" and d.parent is not None and d.parent.level == "prefecture" \
+                    and surface == d.name:
+                counts[d.parent.name] = counts.get(d.parent.name, 0) + 1  # 梨树县 votes for 四平市
     if not counts:
         return Home(newspaper=newspaper)
     city, n = max(sorted(counts.items()), key=lambda kv: kv[1])
@@ -701,7 +705,7 @@ class Recognizer:
             if given and (ch in AFTER_NAME or self.freq.get(text[rest + len(given):rest + len(given) + 2], 0) > 1000):
                 break  # 赵军深入: 深入 is a word, the name is 赵军
             given += ch
-        if not given or given[0] in AFTER_NAME:
+        if not given or given[0] in NOT_GIVEN_START:
             return None
         return surname + given
 
