@@ -189,6 +189,7 @@ def extract(document: Document, nlp, home_city: str | None = None) -> DocumentFa
         facts.pairs += verbal_relations(sent, ms, ev, ctx)
         facts.recognitions += recognitions_in(sent, ms, ev, ctx)
         facts.agreements += agreements_in(sent, ms, ev, ctx)
+    facts.agreements = _one_per_signing(facts.agreements)
     facts.pairs += hierarchy(mentions, sents, ctx)
     facts.pairs += interview_places(facts, ctx)
     _add_implied_entities(facts)
@@ -694,8 +695,8 @@ def agreements_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context
             continue
         if m.group("doc"):
             title = text[pair[0].start:pair[1].end] + m.group("doc")
-        elif re.search(r"合作协议|框架协议", text[pair[-1].end:pos]):
-            continue
+        elif re.search(r"(协议|合同|备忘录)$", text[pair[-1].end:pos]):
+            title = text[pair[0].start:pos]  # 甲与乙战略合作协议签约仪式
         else:
             title = text[pair[0].start:pos] + "签约"
         parties = (ctx.ref(pair[0]), _signing_party(pair[1], ctx))
@@ -781,6 +782,27 @@ def _earlier_year(sent: Sentence, ctx: _Context) -> str | None:
     if m and doc_year and m.group(1) < doc_year:
         return m.group(1)
     return None
+
+
+def _one_per_signing(agreements: list[AgreementFact]) -> list[AgreementFact]:
+    """A headline and the lead report the same signing: keep the fuller record once.
+
+    Two records are one signing when their parties are the same, or share one party while one of
+    them comes from a headline (a sentence without sentence punctuation)."""
+    def headline(a: AgreementFact) -> bool:
+        return not re.search(r"[，。；,;]", a.evidence.text)
+
+    def richness(a: AgreementFact):
+        return (not headline(a), len(a.signatories) + len(a.witnesses), len(a.title))
+
+    kept: list[AgreementFact] = []
+    for a in sorted(agreements, key=richness, reverse=True):
+        names = {p.name for p in a.parties}
+        same = any({p.name for p in k.parties} == names or
+                   (headline(a) and names & {p.name for p in k.parties}) for k in kept)
+        if not same:
+            kept.append(a)
+    return sorted(kept, key=lambda a: a.evidence.start)
 
 
 def _pair_around_conj(text: str, top: list[Mention], floor: int, limit: int) -> list[Mention]:
