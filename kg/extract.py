@@ -274,13 +274,18 @@ def posts_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context) -> 
         if not chain and person.source == "byline":
             chain = _byline_chain(text, top, i)
         inherited: Mention | None = None
-        for post, body in chain:
+        for k, (post, body) in enumerate(chain):
             kind, _ = TITLE_KIND.get(post.text, ("generic", "-"))
             if body is not None:
                 inherited = body
             elif inherited is not None and kind in ("enterprise", "generic", "academic", "media"):
                 body = inherited
-            out.append(PostFact(ctx.ref(person), post.text, _body_ref(post, body, text, ctx), ev))
+            ref = _body_ref(post, body, text, ctx)
+            if ref is None and k == 0 and kind in ("enterprise", "generic"):
+                ref = _firm_by_short_name(text, post, ctx)
+            if ref is None and kind == "gov" and inherited is not None:
+                ref = _government_of(inherited, post, ctx)
+            out.append(PostFact(ctx.ref(person), post.text, ref, ev))
         after = _post_after(text, top, i)
         if after is not None:
             out.append(PostFact(ctx.ref(person), after.text, _body_ref(after, None, text, ctx), ev))
@@ -307,6 +312,39 @@ def _title_chain(text: str, top: list[Mention], i: int) -> list[tuple[Mention, M
             continue
         break
     return list(reversed(chain))
+
+
+def _firm_by_short_name(text: str, post: Mention, ctx: _Context) -> EntityRef | None:
+    """鞍山钢铁党委书记 / 恒远激光总经理 / 公司总经理: the firm the text names by a short form
+    right before the title — a firm of the document whose full name contains it, or, for 公司,
+    the firm named last before it."""
+    before = re.search(r"[\u4e00-\u9fff]{2,8}$", text[max(0, post.start - 8):post.start])
+    if not before:
+        return None
+    short = before.group()
+    firms = [m for m in ctx.mentions if m.label == "Enterprise" and not m.nested]
+    if short.endswith(("公司", "企业", "集团")) and len(short) <= 4:
+        earlier = [m for m in firms if m.end <= post.start and post.start - m.end < 600]
+        return ctx.ref(earlier[-1]) if earlier else None
+    for n in range(len(short), 1, -1):
+        tail = short[-n:]
+        hits = {ctx.ref(m).name: m for m in firms if tail in m.canonical and len(m.canonical) > n}
+        if len(hits) == 1 and n >= 3 or len(hits) == 1 and n == 2 and short == tail:
+            return ctx.ref(next(iter(hits.values())))
+    return None
+
+
+def _government_of(party: Mention, post: Mention, ctx: _Context) -> EntityRef | None:
+    """县委副书记、县长: the county head's government is the party committee's county's."""
+    m = re.fullmatch(r"(?:中共)?(.+?[省市县区])委", canonical(party, ctx.home))
+    if not m:
+        return None
+    place = m.group(1)
+    level = {"县": "county", "区": "county", "市": "prefecture", "省": "province"}[place[-1]]
+    wants = {"县长": "county", "副县长": "county", "常务副县长": "county", "区长": "county", "副区长": "county",
+             "市长": "prefecture", "副市长": "prefecture", "常务副市长": "prefecture", "省长": "province",
+             "副省长": "province"}.get(post.text)
+    return EntityRef("GovernmentBody", place + "人民政府", place + "政府") if wants == level else None
 
 
 def _byline_chain(text: str, top: list[Mention], i: int):
