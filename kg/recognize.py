@@ -631,15 +631,16 @@ class Recognizer:
             if short in ("本报",) and text[end + 1:end + 2] not in ("讯", "记", ""):
                 continue
             out.append(Mention(start, end + 1, cls, short, full, "context"))
-        # 辽源市委 / 吉林省委 / 中共山东省委 → 中共 + place + 委
-        for m in re.finditer(r"(中共)?([\u4e00-\u9fff]{2,8}?[省市县区])委(?![员会])", text):
-            place = m.group(2)
-            if gazetteer().best(place) is None or gazetteer().lookup(place)[0].name != place and not m.group(1):
-                div = gazetteer().best(place)
-                if div is None:
-                    continue
-            full = "中共" + place + "委"
-            out.append(Mention(m.start(), m.end(), "GovernmentBody", m.group(), full, "party-committee"))
+        # 辽源市委 / 吉林省委 / 中共山东省委 / 抚松县委 → 中共 + place + 委
+        for m in re.finditer(r"[省市县区]委(?![员会])", text):
+            end = m.start() + 1
+            for n in range(8, 1, -1):
+                place = text[max(0, end - n):end]
+                if len(place) == n and gazetteer().by_name.get(place) is not None:
+                    start = end - n - (2 if text[max(0, end - n - 2):end - n] == "中共" else 0)
+                    out.append(Mention(start, m.end(), "GovernmentBody", text[start:m.end()], "中共" + place + "委",
+                                       "party-committee"))
+                    break
         # 辽源高新区 → 辽源高新技术产业开发区
         for m in re.finditer(r"高新区|高新技术产业开发区|高新技术开发区", text):
             for n in (4, 3, 2):
