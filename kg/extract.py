@@ -191,6 +191,7 @@ def extract(document: Document, nlp, home_city: str | None = None) -> DocumentFa
         facts.agreements += agreements_in(sent, ms, ev, ctx)
     facts.agreements = _one_per_signing(facts.agreements)
     facts.pairs += hierarchy(mentions, sents, ctx)
+    facts.pairs += town_parents(mentions, ctx)
     facts.pairs += interview_places(facts, ctx)
     _add_implied_entities(facts)
     return facts
@@ -572,6 +573,16 @@ def hierarchy(mentions: list[Mention], sents: list[Sentence], ctx: _Context) -> 
     return out
 
 
+def town_parents(mentions: list[Mention], ctx: _Context) -> list[PairFact]:
+    """梨树县郭家店镇: a town named right after its county (or city) is in it."""
+    places = sorted((m for m in mentions if m.label == "Place"), key=lambda m: m.start)
+    out = []
+    for a, b in zip(places, places[1:]):
+        if b.source == "town" and a.end == b.start:
+            out.append(PairFact("locatedIn", ctx.ref(b), ctx.ref(a), ctx.evidence_for(b)))
+    return out
+
+
 def _near(m: Mention, parent: str, mentions: list[Mention], sents: list[Sentence]) -> bool:
     """The parent place is named in the same or the next sentence (沈阳市铁西区; 杭州 … 浙江)."""
     idx = next((i for i, s in enumerate(sents) if s.start <= m.start < s.end), None)
@@ -616,7 +627,8 @@ def interview_places(facts: DocumentFacts, ctx: _Context) -> list[PairFact]:
         by_ev = Evidence(ctx.document.doc_id, byline.start, byline.end, byline.text)
         seen = set()
         for m in ctx.mentions:
-            if not (byline.end <= m.start < end) or m.label not in ("Enterprise", "Project", "IndustrialPark"):
+            if not (byline.end <= m.start < end) or m.label not in ("Enterprise", "Project", "IndustrialPark") \
+                    and not (m.label == "Place" and m.source == "town"):
                 continue
             r = ctx.ref(m)
             if r.key in located or r.key in seen or r.key == topic.key or r.name in _known() or m.nested:

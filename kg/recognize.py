@@ -316,7 +316,7 @@ def place_prefix(name: str, home: Home | None = None) -> tuple[str, Division | N
     gaz = gazetteer()
     for n in range(min(len(name) - 1, 12), 1, -1):
         div = gaz.best(name[:n], home.city_division if home else None)
-        if div is not None:
+        if div is not None and not (name[:n] != div.name and name[n:n + 1] in "河江湖山"):
             return name[:n], div
     return "", None
 
@@ -382,13 +382,36 @@ class Recognizer:
             if surface != div.name:  # a short form
                 if div.level == "county" and len(surface) < 3 and (home_prov is None or home_prov not in div.ancestors()):
                     continue
-                if div.level != "province" and self.freq.get(surface, 0) > 3000:
+                if div.level != "province" and self.freq.get(surface, 0) > 3000 and _jieba_tags().get(surface) != "ns":
                     continue
             elif len(surface) < 3 and div.level == "county":
                 continue
             found.append(Mention(start, end + 1, "Place", surface, div.name, "gazetteer"))
+        found += self._towns(text)
         found = _select(found)
         return _join_place_chains(text, self._known_regions(found, home_prov))
+
+    def _towns(self, text: str) -> list[Mention]:
+        """Towns and townships (郭家店镇, 漫江镇): a name of two or three characters before 镇/乡 that
+        starts a word, is not a common word and does not stand for towns in general (乡镇, 小镇)."""
+        out = []
+        for m in re.finditer(r"[镇乡]", text):
+            for n in (3, 2):
+                start = m.start() - n
+                stem = text[start:m.start()]
+                if start < 0 or not re.fullmatch(r"[\u4e00-\u9fff]+", stem) or stem in GENERIC \
+                        or stem[-1] in "小古名重城集乡村各全本该每" or self.freq.get(stem, 0) > 500 \
+                        or text[m.end():m.end() + 1] in "村镇民长政党" or not _clean_left(text, start):
+                    continue
+                if not _aligned(text, start, m.end()) and not unknown_runs(stem):
+                    continue
+                if re.search(r"[市县省区回带下上进出入返]", stem) or any(
+                        _jieba_tags().get(w, "") in (LEAD_TAGS_MULTI | {"v"} if len(w) >= 2 else LEAD_TAGS_SINGLE)
+                        for w in _words(stem)):
+                    continue  # 市县乡三级, 吉人回乡, 以城带乡: not a town's name
+                out.append(Mention(start, m.end(), "Place", stem + m.group(), stem + m.group(), "town"))
+                break
+        return out
 
     def _known_regions(self, found: list[Mention], home_prov) -> list[Mention]:
         """A county far from home is a place only when its city or province is named too (山城区,
