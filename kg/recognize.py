@@ -276,7 +276,7 @@ def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2, token
     start += cut
     if tokens:
         for a, b in zip(tokens, tokens[1:]):
-            if start <= a.start and b.end <= head_start and a.end == b.start and a.tag in VERBISH \
+            if start <= a.start and b.end <= head_start and a.end == b.start and a.tag in VERBISH and len(a.text) >= 2 \
                     and b.tag in NAMEISH and head_start - b.start >= min_core:
                 start = b.start
     return start
@@ -794,12 +794,13 @@ class Recognizer:
             suffix = head if cls == "IndustrialPark" else ""
             out += self._list_items(text, m.start(1), m.group(1), cls, suffix, home)
         opened = re.compile(rf"((?:{item}、)+{item}?)(?:相继|先后|陆续|已|均|全面|正式)?(?:投入运营|投入使用|建成投用|建成投产|竣工投产|开工建设|开门营业)")
-        for m in opened.finditer(text):
-            out += self._list_items(text, m.start(1), m.group(1), "Project", "", home)
+        for m in opened.finditer(text):  # facilities that opened: named, if not by a rare word
+            out += self._list_items(text, m.start(1), m.group(1), "Project", "", home, strict=False)
         strong = {(c.start, c.end) for c in cands if c.source.startswith(("head:", "known", "context"))}
         return [m for m in out if (m.start, m.end) not in strong]
 
-    def _list_items(self, text: str, pos: int, items: str, cls: str, suffix: str, home: Home) -> list[Mention]:
+    def _list_items(self, text: str, pos: int, items: str, cls: str, suffix: str, home: Home,
+                    strict: bool = True) -> list[Mention]:
         out = []
         for k, part in enumerate(items.split("、")):
             s, e = pos, pos + len(part)
@@ -819,7 +820,9 @@ class Recognizer:
                 continue
             if cls != "Enterprise" and not self._not_generic(name):
                 continue
-            if (cls == "Project" or suffix == "园区") and not self._specific(name, home):
+            if (cls == "Project" and strict or suffix == "园区") and not self._specific(name, home):
+                continue
+            if not strict and (len(name) < 4 or name[:2] in POLICY_TERMS):
                 continue
             canon = name if name.endswith(suffix) else name + suffix
             out.append(Mention(s, e, cls, name, canon, "enumeration"))
