@@ -288,7 +288,7 @@ NAMEISH = {"ORG", "LOC", "PER", "nz"}
 
 def _firm_bracket(text: str, pos: int, head_start: int) -> bool:
     """A bracket inside a firm's registered name: 博友橡胶塑料(株洲)有限公司."""
-    return text.startswith(("有限", "股份", "集团"), pos) or text[pos:head_start] == ""
+    return text.startswith(("有限", "股份", "集团"), pos)
 
 
 def _protected(window: str, i: int, word: str) -> bool:
@@ -534,6 +534,8 @@ class Recognizer:
             return len(rest) >= 2 and (self._brand_like(rest[:4], -1, set()) or len(rest) >= 5 and self._specific(rest, home))
         if check == "strict":
             return self._specific(core, home)
+        if check == "place":  # development zones are named after their place: 龙山工业开发区
+            return bool(place_prefix(core + "X", home)[0]) or core.startswith(REGIONS + ("国家", "中国"))
         return self._not_generic(core)
 
     def _not_generic(self, core: str) -> bool:
