@@ -151,6 +151,9 @@ def canonical(m: Mention, home: Home) -> str:
     if m.label in ("IndustrialPark", "Project"):
         name = re.sub(r"[(（][一二三四五六七八九十]+期[)）]$", "", name)
     if m.label == "IndustrialPark":
+        for short, full in (("高新区", "高新技术产业开发区"), ("经开区", "经济技术开发区")):
+            if name.endswith(short) and len(name) > len(short) + 1:
+                name = name[: -len(short)] + full  # 通化医药高新区 → 通化医药高新技术产业开发区
         prefix, div = place_prefix(name, home)
         rest = name[len(prefix):]
         if div is not None and div.level == "province" and place_prefix(rest, home)[0]:

@@ -175,6 +175,16 @@ class Resolver:
                 longer = [o for o in projects if o != k and o[1].startswith(k[1])]
                 if len(longer) == 1:
                     self._union(k, longer[0])
+        # a park or project named after the park it is in: 长春高新区北湖科技园 / 北湖科技园
+        parks = {n for k in keys if k[0] == "IndustrialPark" for n in self.refs[k].names()}
+        for k in keys:
+            if k[0] not in ("IndustrialPark", "Project"):
+                continue
+            for park in sorted(parks, key=len, reverse=True):
+                rest = k[1][len(park):]
+                if k[1].startswith(park) and len(park) >= 4 and len(rest) >= 4 and (k[0], rest) in by_name:
+                    self._union(k, (k[0], rest))
+                    break
         # names with and without the home place before them
         for k in keys:
             if k[0] in ("Person", "Place", "Agreement"):
