@@ -414,7 +414,7 @@ def name_relations(ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PairF
         for m in inner[:1]:
             rel = _name_relation(outer, m)
             if rel == "undertakes":
-                out.append(PairFact(rel, ctx.ref(m), ctx.ref(outer), ev))
+                out.append(PairFact(rel, _unit_of(m, outer, ctx), ctx.ref(outer), ev))
             elif rel:
                 out.append(PairFact(rel, ctx.ref(outer), ctx.ref(m), ev))
         if outer.label == "Project" and not any(_name_relation(outer, m) == "undertakes" for m in inner):
@@ -434,6 +434,21 @@ def name_relations(ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PairF
         if a.end == b.start and a.label == b.label == "Enterprise" and a.canonical.endswith("集团"):
             out.append(PairFact("subOrganizationOf", ctx.ref(b), ctx.ref(a), ev))
     return out
+
+
+def _unit_of(firm: Mention, project: Mention, ctx: _Context) -> EntityRef:
+    """一汽弗迪电池壳体: a well-known group's name followed by a trade name the dictionary does not
+    know is the group's unit or joint venture (一汽弗迪), which undertakes the project."""
+    from kg.recognize import unknown_runs
+
+    if firm.source != "known":
+        return ctx.ref(firm)
+    after = ctx.document.text[firm.end:project.end]
+    runs = unknown_runs(after[:4])
+    if runs and after.startswith(runs[0]) and 2 <= len(runs[0]) <= 3:
+        name = firm.text + runs[0]
+        return EntityRef("Enterprise", name, name)
+    return ctx.ref(firm)
 
 
 def _name_relation(outer: Mention, inner: Mention) -> str | None:

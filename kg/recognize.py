@@ -533,7 +533,14 @@ class Recognizer:
                 return len(rest) >= 2
             return len(rest) >= 2 and (self._brand_like(rest[:4], -1, set()) or len(rest) >= 5 and self._specific(rest, home))
         if check == "strict":
-            return self._specific(core, home)
+            if self._specific(core, home):
+                return True
+            # in a city's own news a 项目/工程 with a full, non-generic name is a concrete project;
+            # national policy texts (no home city) name programmes this way, so there it must be specific
+            return home.city is not None and suffix in ("项目", "工程") and len(core) >= 4 \
+                and self._not_generic(core) and not any(w in POLICY_TERMS or w in GENERIC for w in _words(core)[:1]) \
+                and not re.search(r"(重点|重大|一批|各类|全市|全省|全年|年度|新开工|续建|在建|产业化)", core) \
+                and not any(_jieba_tags().get(w, "") in ("v", "vn", "d", "a", "ad", "i", "l") for w in _words(core))
         if check == "place":  # development zones are named after their place: 龙山工业开发区
             return bool(place_prefix(core + "X", home)[0]) or core.startswith(REGIONS + ("国家", "中国"))
         return self._not_generic(core)
