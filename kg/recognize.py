@@ -241,8 +241,8 @@ POLICY_PREFIXES = frozenset(t[:2] for t in POLICY_TERMS)
 BRAND_WORDS = load_words("brand_words.txt")
 REGIONS = tuple(load_words("regions.txt"))
 RECOGNITION_VERB = re.compile(r"(认定为|评为|获评|荣获|入选|晋升为|创建|确定为|命名为|授予)$")
-COUNTED = re.compile(r"\d+(?:个|所|家|户|项|名|座|条|批|处)")
-QUANTITY = re.compile(r"^(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:个|项|户|所|条|家|名|座|处|栋|批|类|大|支|套|国)")
+COUNTED = re.compile(r"(?:\d+|[两三四五六七八九十几]|[一二三四五六七八九十]{2,})(?:个|所|家|户|项|名|座|条|批|处)")
+QUANTITY = re.compile(r"^(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:个|项|户|所|条|家|名|座|处|栋|批|类|大|支|套|国|小时|天|周)")
 CAPACITY = re.compile(r"\d+(?:\.\d+)?(?:万吨|吨|MN|MM|MW|GW|兆瓦|千瓦|万千瓦|万套|万台|万辆|万平方米|平方米|万头|万只|万羽|万吨级)|[A-Za-z]{2,}|\d+[A-Za-z]")
 ENDS_BAD = set("等及和的各个与或、")
 
@@ -633,7 +633,10 @@ class Recognizer:
             return True
         if trade in GENERIC or trade in POLICY_TERMS:
             return False
-        return bool(unknown_runs(trade)) or self.freq.get(trade, 0) < 60 and self._brand_like(trade, -1, set())
+        words = _words(trade)
+        if unknown_runs(trade) == [trade]:
+            return True  # the whole trade name is unknown to the dictionary: 鑫达, 博友
+        return len(words) == 1 and self.freq.get(trade, 0) < 60 and self._brand_like(trade, -1, set())
 
     def _industry_word(self, s: str) -> bool:
         return any(s.endswith(w) or s.startswith(w) for w in INDUSTRY_WORDS)
