@@ -427,7 +427,7 @@ def name_relations(ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PairF
                 out.append(PairFact("subOrganizationOf", ctx.ref(outer), parent, ev))
         if outer.label != "GovernmentBody" and not inner:
             prefix, div = place_prefix(canonical(outer, ctx.home), ctx.home)
-            if div is not None and not (div.level == "province" and prefix != div.name):
+            if div is not None and not (div.level == "province" and prefix != div.name) and _near_home(div, prefix, ctx):
                 out.append(PairFact("locatedIn", ctx.ref(outer), EntityRef("Place", div.name, prefix), ev))
     # 华润集团东阿阿胶: a group's name right before a firm's
     for a, b in zip(tops, tops[1:]):
@@ -449,6 +449,14 @@ def _unit_of(firm: Mention, project: Mention, ctx: _Context) -> EntityRef:
         name = firm.text + runs[0]
         return EntityRef("Enterprise", name, name)
     return ctx.ref(firm)
+
+
+def _near_home(div, surface: str, ctx: _Context) -> bool:
+    """A county named by its short form (东阿 in 东阿阿胶) counts only in the home province."""
+    if div.level != "county" or surface == div.name or ctx.home.city_division is None:
+        return True
+    home_prov = ctx.home.city_division.ancestors()[-1] if ctx.home.city_division.parent else ctx.home.city_division
+    return home_prov in div.ancestors()
 
 
 def _name_relation(outer: Mention, inner: Mention) -> str | None:

@@ -209,7 +209,8 @@ def unknown_runs(s: str) -> list[str]:
         cur = ""
     if len(cur) >= 2:
         runs.append(cur)
-    return [r for r in runs if r not in GENERIC and r not in POLICY_TERMS]
+    return [r for r in runs if r not in GENERIC and r not in POLICY_TERMS
+            and not any(r[i:i + 2] in GENERIC or r[i:i + 2] in POLICY_TERMS for i in range(len(r) - 1))]
 
 
 def strip_lead_words(name: str, keep: int) -> str:
@@ -500,6 +501,9 @@ class Recognizer:
             name, start = _balance_brackets(name, start)
             if len(name) < min_len or not self._plausible(name, suffix, check, home):
                 continue
+            if suffix in ("二期", "三期") and re.search(r"(园|园区|开发区|基地)$", name[:-2]):
+                out.append(Mention(start, end + 1, "IndustrialPark", name, name[:-2], "park-phase"))
+                continue  # 松籽产业园二期: a phase of the park is the park
             out.append(Mention(start, end + 1, cls, name, name, f"head:{suffix}"))
         return out
 
@@ -540,6 +544,7 @@ class Recognizer:
             return home.city is not None and suffix in ("项目", "工程") and len(core) >= 4 \
                 and self._not_generic(core) and not any(w in POLICY_TERMS or w in GENERIC for w in _words(core)[:1]) \
                 and not re.search(r"(重点|重大|一批|各类|全市|全省|全年|年度|新开工|续建|在建|产业化)", core) \
+                and sum(w in GENERIC for w in _words(core)) * 2 < len(_words(core)) \
                 and not any(_jieba_tags().get(w, "") in ("v", "vn", "d", "a", "ad", "i", "l") for w in _words(core))
         if check == "place":  # development zones are named after their place: 龙山工业开发区
             return bool(place_prefix(core + "X", home)[0]) or core.startswith(REGIONS + ("国家", "中国"))
