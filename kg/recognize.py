@@ -819,9 +819,22 @@ class Recognizer:
     def _list_items(self, text: str, pos: int, items: str, cls: str, suffix: str, home: Home,
                     strict: bool = True) -> list[Mention]:
         out = []
-        for k, part in enumerate(items.split("、")):
-            s, e = pos, pos + len(part)
-            pos = e + 1
+        parts: list[tuple[int, str]] = []
+        for part in items.split("、"):
+            parts.append((pos, part))
+            pos += len(part) + 1
+        expanded: list[tuple[int, str]] = []
+        heads = tuple(h for h, v in _suffix_table().items() if v[0] in ("Project", "IndustrialPark"))
+        for p0, part in parts:  # 京沪高速铁路和千万吨级炼油厂: two items, the first ending in a head word
+            m = re.search(r"(和|及|以及)", part)
+            if m and part[: m.start()].endswith(heads):
+                expanded += [(p0, part[: m.start()]), (p0 + m.end(), part[m.end():])]
+            else:
+                expanded.append((p0, part))
+        for k, (p0, part) in enumerate(expanded):
+            if "等" in part or "一批" in part:
+                continue
+            s, e = p0, p0 + len(part)
             if k == 0:
                 s = max(left_edge(text, e, len(part), 2), e - 16)
                 name = strip_lead_words(text[s:e], 2)
