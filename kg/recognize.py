@@ -318,6 +318,11 @@ def place_prefix(name: str, home: Home | None = None) -> tuple[str, Division | N
     for n in range(min(len(name) - 1, 12), 1, -1):
         div = gaz.best(name[:n], home.city_division if home else None)
         if div is not None and not (name[:n] != div.name and name[n:n + 1] in "河江湖山"):
+            if div.level == "province":  # 广西来宾…: a city of the province right after it
+                for k in (3, 2):
+                    city = gaz.by_name.get(name[n:n + k] + "市")
+                    if city is not None and city.parent is div and len(name) > n + k + 1:
+                        return name[:n + k], city
             return name[:n], div
     return "", None
 

@@ -150,8 +150,7 @@ class Resolver:
             firms = sorted({k for group in brands.values() for k in group})
             for short in firms:
                 b = brand(short[1])
-                if not (2 <= len(b) <= 4) or short[1] not in (b + "集团", b + "公司") and not any(
-                        g[1].endswith("集团") for g in brands.get(b, [])):
+                if not (2 <= len(b) <= 4) or short[1] not in (b + "集团", b + "公司"):
                     continue
                 for other in firms:
                     rest = other[1][len(b):]
