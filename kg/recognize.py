@@ -671,8 +671,8 @@ class Recognizer:
         for end, (short, (cls, template)) in self.context.iter(text):
             start = end - len(short) + 1
             full = home.fill(template)
-            if full is None:
-                continue
+            if full is None or cls == "Place" and not _aligned(text, start, end + 1):
+                continue  # 资本市场 holds 本市 but does not say it
             if short in ("本报",) and text[end + 1:end + 2] not in ("讯", "记", ""):
                 continue
             out.append(Mention(start, end + 1, cls, short, full, "context"))
@@ -949,7 +949,9 @@ def _aligned(text: str, start: int, end: int) -> bool:
     """True when jieba, reading the surrounding characters, puts word boundaries at both ends."""
     lo, hi = max(0, start - 4), min(len(text), end + 4)
     bounds, pos = set(), lo
-    for w in _words(text[lo:hi]) if text[lo:hi].strip() == text[lo:hi] else __import__("jieba").lcut(text[lo:hi], HMM=False):
+    import jieba
+
+    for w in jieba.lcut(text[lo:hi], HMM=False):  # every token, spaces too, so offsets stay exact
         bounds.add(pos)
         pos += len(w)
     bounds.add(pos)
