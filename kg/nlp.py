@@ -30,16 +30,47 @@ from kg.recognize import Home, Mention, Recognizer, detect_home
 
 logging.getLogger("jieba").setLevel(logging.WARNING)
 
-# sentences worth the tagger: a title, a byline, a speech verb or an enterprise-ish head word
-_WORTH_TAGGING = re.compile(
-    r"长|书记|常委|主任|记者|董事|经理|总裁|代表|教授|院士|说|表示|指出|介绍|强调|认为|集团|公司|企业|"
-    r"钢铁|铝业|食品|药业|制药|汽车|科技|纺织|林业|矿业|牧业|农业|碳业|项目|生产线|合作")
+def _worth_tagging() -> re.Pattern:
+    """Sentences worth the tagger: a title (names follow), a speech verb (names precede), or a
+    firm's head (trade names precede): 市长, 董事长, 说, 表示, 钢铁, 集团 … from the lexicons."""
+    from kg.resources import load_table, load_words
+
+    words = {row[0] for row in load_table("titles.tsv")}
+    words |= load_words("speech_verbs.txt") | load_words("industry_words.txt")
+    words |= {"集团", "公司", "企业", "记者"}
+    words -= {"说"}
+    alternatives = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    return re.compile(alternatives + r"|[\u4e00-\u9fff]说")
+
+
+_WORTH_TAGGING = _worth_tagging()
+WINDOW = 10  # characters on each side of a trigger that the tagger reads
+
+
+def trigger_windows(text: str) -> list[tuple[int, int]]:
+    """Merged spans of ±WINDOW characters around each trigger word, cut at sentence ends.
+
+    >>> trigger_windows("今年经济增长。副市长司马江出席会议。")
+    [(7, 17)]
+    """
+    spans: list[list[int]] = []
+    for m in _WORTH_TAGGING.finditer(text):
+        a, b = max(0, m.start() - WINDOW), min(len(text), m.end() + WINDOW)
+        left = max(text.rfind(c, a, m.start()) for c in "。！？\n")
+        right = [i for i in (text.find(c, m.end(), b) for c in "。！？\n") if i != -1]
+        a = max(a, left + 1)
+        b = min(right) if right else b
+        if spans and a <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], b)
+        else:
+            spans.append([a, b])
+    return [(a, b) for a, b in spans if b > a]
 
 
 @Language.factory("zhengqi_lac")
 def make_lac(nlp: Language, name: str):
     def tag(doc: Doc) -> Doc:
-        doc.user_data["lac"] = statmodel.tag_text(doc.text, only=_WORTH_TAGGING.search)
+        doc.user_data["lac"] = statmodel.tag_spans(doc.text, trigger_windows(doc.text))
         return doc
 
     return tag

@@ -53,6 +53,23 @@ def chunks(text: str) -> list[tuple[int, str]]:
     return [(s, c) for s, c in out if c.strip()]
 
 
+def tag_spans(text: str, spans: list[tuple[int, int]]) -> list[Token]:
+    """Tag only the given (start, end) spans of the text; token offsets index the whole text."""
+    model = _model()
+    tokens: list[Token] = []
+    for start, end in spans:
+        for offset in range(start, end, MAX_CHUNK):
+            chunk = text[offset:min(end, offset + MAX_CHUNK)]
+            pos = offset
+            for word, tag in model.run(chunk):
+                stripped = word.strip()
+                if stripped:
+                    lead = len(word) - len(word.lstrip())
+                    tokens.append(Token(pos + lead, pos + lead + len(stripped), stripped, tag))
+                pos += len(word)
+    return tokens
+
+
 def tag_text(text: str, only=None) -> list[Token]:
     """Tag the text; ``only(chunk) -> bool`` picks the chunks worth the model's time."""
     model = _model()
