@@ -231,6 +231,9 @@ def strip_lead_words(name: str, keep: int) -> str:
 
 LEFT_STOPS = tuple(sorted(load_words("left_stops.txt"), key=len, reverse=True))
 LEFT_STOPS_SET = frozenset(LEFT_STOPS)
+STOPS_BY_CHAR: dict[str, tuple[str, ...]] = {}
+for _w in LEFT_STOPS:  # longest first within each first character
+    STOPS_BY_CHAR[_w[0]] = STOPS_BY_CHAR.get(_w[0], ()) + (_w,)
 INDUSTRY_WORDS = load_words("industry_words.txt")
 LEAD_MODIFIERS = tuple(sorted(load_words("lead_modifiers.txt"), key=len, reverse=True))
 PROTECTED = ("工业和信息化", "发展和改革", "人力资源和社会保障", "住房和城乡建设", "文化和旅游",
@@ -268,7 +271,7 @@ def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2, token
     cut = 0
     i = 0
     while i < len(window):
-        hit = next((w for w in LEFT_STOPS if window.startswith(w, i)), None)
+        hit = next((w for w in STOPS_BY_CHAR.get(window[i], ()) if window.startswith(w, i)), None)
         if hit and not _protected(window, i, hit) and len(window) - (i + len(hit)) >= min_core:
             cut = i + len(hit)
             i += len(hit)
