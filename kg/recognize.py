@@ -99,7 +99,8 @@ def detect_home(text: str, newspaper: str | None = None) -> Home:
     if not counts:
         return Home(newspaper=newspaper)
     city, n = max(sorted(counts.items()), key=lambda kv: kv[1])
-    return Home.of_city(city, newspaper) if n >= 2 else Home(newspaper=newspaper)
+    dominant = n >= 2 and n >= 0.4 * sum(counts.values())  # a national text names many cities, none often
+    return Home.of_city(city, newspaper) if dominant else Home(newspaper=newspaper)
 
 
 # ------------------------------------------------------------------ lexicons as automata
