@@ -146,6 +146,12 @@ def canonical(m: Mention, home: Home) -> str:
                 break
         if name.endswith("政府") and not name.endswith("人民政府"):
             name = name[:-2] + "人民政府"
+        for short, full in (("人大常委会", "人民代表大会常务委员会"), ("人大", "人民代表大会")):
+            if name.endswith(short) and len(name) > len(short):
+                name = name[: -len(short)] + full  # 白山市人大常委会 → 白山市人民代表大会常务委员会
+                break
+        if name.endswith("政协") and len(name) > 2:
+            name = "中国人民政治协商会议" + name[:-2] + "委员会"
     if m.label == "GovernmentBody":
         name = re.sub(r"第[一二三四五六七八九十]+届", "", name)
     if m.label in ("IndustrialPark", "Project"):
