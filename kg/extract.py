@@ -152,6 +152,8 @@ def canonical(m: Mention, home: Home) -> str:
                 break
         if name.endswith("政协") and len(name) > 2:
             name = "中国人民政治协商会议" + name[:-2] + "委员会"
+    if m.label in ("Institution", "Project") and name.startswith("市") and home.city and m.source != "context":
+        name = home.city + name[1:]  # 市中心医院 → 辽源市中心医院
     if m.label == "GovernmentBody":
         name = re.sub(r"第[一二三四五六七八九十]+届", "", name)
     if m.label in ("IndustrialPark", "Project"):

@@ -186,8 +186,9 @@ def _words(s: str) -> list[str]:
     return [w for w in jieba.lcut(s, HMM=False) if w.strip()]
 
 
-LEAD_TAGS_MULTI = {"v", "p", "c", "d", "r", "m", "ad", "u", "q", "a"}
-LEAD_TAGS_SINGLE = {"p", "c", "u", "r"}
+LEAD_TAGS_MULTI = {"v", "p", "c", "d", "r", "m", "ad", "u", "q"}
+LEAD_TAGS_SINGLE = {"p", "c", "u"}
+NOT_NAME_TAGS = {"v", "vn", "d", "a", "ad", "i", "l"}
 
 
 FUNCTION_CHARS = set("的了和与及或在于为是将把被对向从等个之其并而但也都就还又")
@@ -548,16 +549,21 @@ class Recognizer:
         if check == "strict":
             if self._specific(core, home):
                 return True
-            # in a city's own news a 项目/工程 with a full, non-generic name is a concrete project;
-            # national policy texts (no home city) name programmes this way, so there it must be specific
-            return home.city is not None and suffix in ("项目", "工程") and len(core) >= 4 \
-                and self._not_generic(core) and not any(w in POLICY_TERMS or w in GENERIC for w in _words(core)[:1]) \
-                and not re.search(r"(重点|重大|一批|各类|全市|全省|全年|年度|新开工|续建|在建|产业化)", core) \
-                and sum(w in GENERIC for w in _words(core)) * 2 < len(_words(core)) \
-                and not any(_jieba_tags().get(w, "") in ("v", "vn", "d", "a", "ad", "i", "l") for w in _words(core))
+            return suffix in ("项目", "工程") and self._local_project(core, home)
         if check == "place":  # development zones are named after their place: 龙山工业开发区
             return bool(place_prefix(core + "X", home)[0]) or core.startswith(REGIONS + ("国家", "中国"))
         return self._not_generic(core)
+
+    def _local_project(self, core: str, home: Home) -> bool:
+        """In a city's own news a project named by four or more plain nouns is a concrete project
+        (开元酒店, 双创国际会议中心); national policy texts (no home city) name programmes this way,
+        so there a project name must be specific."""
+        words = _words(core)
+        return home.city is not None and len(core) >= 4 and self._not_generic(core) \
+            and words[:1] and words[0] not in POLICY_TERMS | GENERIC \
+            and not re.search(r"(重点|重大|一批|各类|全市|全省|全年|年度|新开工|续建|在建|产业化)", core) \
+            and sum(w in GENERIC for w in words) * 2 < len(words) \
+            and not any(_jieba_tags().get(w, "") in NOT_NAME_TAGS for w in words)
 
     def _not_generic(self, core: str) -> bool:
         import jieba
@@ -569,6 +575,8 @@ class Recognizer:
         """A name's core must say *which* one: a place, a capacity, a Latin code or a rare word."""
         if CAPACITY.search(core):
             return True
+        if home.city and core[:1] in "市" and len(core) >= 3:
+            return True  # 市中心医院 in a city's paper is that city's
         if place_prefix(core + "X", home)[0] or re.search(r"(高新区|开发区|产业园|集团|公司)", core) \
                 or core.startswith(REGIONS) or core.startswith(("中国", "国家")) and not re.match(r"国家级", core):
             return True
@@ -812,10 +820,11 @@ class Recognizer:
         out: list[Mention] = []
         item = r"[^、，,。；;：:\s“”\"]{2,24}"
         listed = re.compile(rf"((?:{item}、)*{item})等(?:\d+|[一二三四五六七八九十百]+)?[户家个所项条座]?"
-                            r"(?:重点|新能源|骨干|龙头|规上|科技型|产业|农业|工业|服务业|民生|路桥)??"
+                            r"(重点|新能源|骨干|龙头|规上|科技型|产业|农业|工业|服务业|民生|路桥)??"
                             r"(企业|公司|央企|项目|工程|产业园区|产业园|园区|高校|科研院所|院所)")
         for m in listed.finditer(text):
-            head = m.group(2)
+            head = m.group(3)
+
             cls = ENUM_HEADS[head]
             suffix = head if cls == "IndustrialPark" else ""
             out += self._list_items(text, m.start(1), m.group(1), cls, suffix, home)
@@ -849,6 +858,8 @@ class Recognizer:
                 name = strip_lead_words(text[s:e], 2)
                 s = e - len(name)
             name = text[s:e]
+            if cls == "Project" and all(w in INDUSTRY_WORDS or w in GENERIC for w in _words(name)):
+                continue  # 石化钢铁: an industry, not a project
             if not re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9()（）]{2,24}", name) or QUANTITY.match(name) \
                     or COUNTED.search(name) or name in GENERIC or gazetteer().lookup(name) \
                     or place_prefix(name + "X")[0] == name:
@@ -859,9 +870,10 @@ class Recognizer:
                 continue
             if cls != "Enterprise" and not self._not_generic(name):
                 continue
-            if (cls == "Project" and strict or suffix == "园区") and not self._specific(name, home):
+            if (cls == "Project" and strict or suffix == "园区") and not self._specific(name, home) \
+                    and not (cls == "Project" and self._local_project(name, home)):
                 continue
-            if not strict and (len(name) < 4 or name[:2] in POLICY_TERMS):
+            if not strict and (len(name) < 4 or not self._local_project(name, home) and not self._specific(name, home)):
                 continue
             canon = name if name.endswith(suffix) else name + suffix
             out.append(Mention(s, e, cls, name, canon, "enumeration"))

@@ -171,7 +171,7 @@ class Resolver:
         projects = [k for k in keys if k[0] == "Project"]
         for k in projects:
             if len(k[1]) >= 4 and not k[1].endswith(("项目", "工程")):
-                longer = [o for o in projects if o != k and o[1].startswith(k[1])]
+                longer = [o for o in projects if o != k and o[1].startswith(k[1]) and not o[1].endswith("期")]
                 if len(longer) == 1:
                     self._union(k, longer[0])
         # a park or project named after the park it is in: 长春高新区北湖科技园 / 北湖科技园
