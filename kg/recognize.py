@@ -820,8 +820,8 @@ class Recognizer:
         out: list[Mention] = []
         item = r"[^、，,。；;：:\s“”\"]{2,24}"
         listed = re.compile(rf"((?:{item}、)*{item})等(?:\d+|[一二三四五六七八九十百]+)?[户家个所项条座]?"
-                            r"(重点|新能源|骨干|龙头|规上|科技型|产业|农业|工业|服务业|民生|路桥)??"
-                            r"(企业|公司|央企|项目|工程|产业园区|产业园|园区|高校|科研院所|院所)")
+                            r"(重点|新能源|骨干|龙头|规上|科技型|新型|优质|知名|产业|农业|工业|服务业|民生|路桥)??"
+                            r"(企业|公司|央企|产业主体|市场主体|经营主体|项目|工程|产业园区|产业园|园区|高校|科研院所|院所)")
         for m in listed.finditer(text):
             head = m.group(3)
 
@@ -831,6 +831,14 @@ class Recognizer:
         opened = re.compile(rf"((?:{item}、)+{item}?)(?:相继|先后|陆续|已|均|全面|正式)?(?:投入运营|投入使用|建成投用|建成投产|竣工投产|开工建设|开门营业)")
         for m in opened.finditer(text):  # facilities that opened: named, if not by a rare word
             out += self._list_items(text, m.start(1), m.group(1), "Project", "", home, strict=False)
+        settled = re.compile(r"(?:^|(?<=[，,。；;、\s“”])|(?<=公司)|(?<=企业)|(?<=央企))"
+                             r"([\u4e00-\u9fff]{2,6}?)(?:成功|正式|已)?(?:落户|入驻|进驻)")
+        for m in settled.finditer(text):  # 吉林亚联落户辽源高新区: what settles in a park is a firm
+            name = m.group(1)
+            trade = name[len(place_prefix(name, home)[0]):]
+            if len(trade) >= 2 and (unknown_runs(trade[:2]) or self._trade_ok(trade[:2])):
+                if not gazetteer().lookup(name) and name not in GENERIC and not place_prefix(name + "X")[0] == name:
+                    out.append(Mention(m.start(1), m.end(1), "Enterprise", name, name, "enumeration"))
         strong = {(c.start, c.end) for c in cands if c.source.startswith(("head:", "known", "context"))}
         return [m for m in out if (m.start, m.end) not in strong]
 
@@ -901,7 +909,8 @@ class Recognizer:
 
 # ------------------------------------------------------------------ helpers
 
-ENUM_HEADS = {"企业": "Enterprise", "公司": "Enterprise", "央企": "Enterprise", "项目": "Project",
+ENUM_HEADS = {"企业": "Enterprise", "公司": "Enterprise", "央企": "Enterprise", "产业主体": "Enterprise",
+              "市场主体": "Enterprise", "经营主体": "Enterprise", "项目": "Project",
               "工程": "Project", "产业园区": "IndustrialPark", "产业园": "IndustrialPark", "园区": "IndustrialPark",
               "高校": "Institution", "院所": "Institution", "科研院所": "Institution"}
 PRIORITY = {"Agreement": 0, "Person": 1, "Post": 2, "GovernmentBody": 3, "Institution": 3,
