@@ -842,7 +842,7 @@ def _persons_in(ctx: _Context, start: int, end: int) -> list[EntityRef]:
     return out
 
 
-SIGNING_TAIL = re.compile(r"产业链|招商|项目|购车|采购|合作|战略|签|新能源|框架|投资|举行|达成|共同")
+SIGNING_TAIL = re.compile(r"产业链|招商|项目|购车|采购|合作|战略|签|新能源|框架|投资|举行|达成|共同|深化|全面|新一轮")
 
 
 def _signing_party(m: Mention, ctx: _Context) -> EntityRef:
@@ -850,6 +850,8 @@ def _signing_party(m: Mention, ctx: _Context) -> EntityRef:
     if m.label not in ("Project", "IndustrialPark", "Enterprise"):
         return ctx.ref(m)
     text = ctx.document.text
+    if m.label == "Enterprise" and m.text.endswith(("有限公司", "有限责任公司", "股份有限公司", "集团")):
+        return ctx.ref(m)  # a full name already
     cut = SIGNING_TAIL.search(text, m.start + 2, m.end + 8)
     if cut is None or not re.fullmatch(r"[\u4e00-\u9fff()（）]+", text[m.start:cut.start()]):
         return ctx.ref(m)

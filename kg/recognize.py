@@ -364,6 +364,7 @@ class Recognizer:
         names = self._departments(text, names)
         names = self._subsidiaries(text, names)
         nested = self._nested(text, names, cands, home)
+        nested += self._project_owners(text, names, nested)
         places = self._places(text, home)
         free_places = [m for m in places if not _overlaps_any(m, names)]
         inner_places = [replace(m, nested=True) for m in places if _inside_any(m, names)
@@ -436,6 +437,32 @@ class Recognizer:
                     and home_prov not in div.ancestors() and not named & {a.name for a in div.ancestors()}:
                 continue
             out.append(m)
+        return out
+
+    def _project_owners(self, text: str, names: list[Mention], nested: list[Mention]) -> list[Mention]:
+        """东旭3D车盖盖板玻璃, 华纺二期, 富奥电池壳体: a trade name the dictionary does not know at the
+        start of a project's name is the firm that owns it, when a capacity, a code, a phase or an
+        industry word follows, or the same trade name starts another firm of the document."""
+        firm_brands = {m.text[:2] for m in names if m.label == "Enterprise"}
+        firm_names = sorted({m.text for m in names if m.label == "Enterprise" and len(m.text) >= 3}, key=len, reverse=True)
+        has_owner = {m.start for m in nested if m.label == "Enterprise"}
+        out = []
+        for p in names:
+            if p.label != "Project" or p.start in has_owner:
+                continue
+            named = next((f for f in firm_names if p.text.startswith(f) and len(p.text) > len(f)), None)
+            if named:  # 凌峰机器人年产2万台工业机器人项目: the firm the document names elsewhere
+                out.append(Mention(p.start, p.start + len(named), "Enterprise", named, named, "project-owner", True))
+                continue
+            runs = unknown_runs(p.text[:4])
+            if not runs or not p.text.startswith(runs[0]) or not 2 <= len(runs[0]) <= 3:
+                continue
+            brand = runs[0][:2] if len(runs[0]) == 3 and runs[0][:2] in firm_brands else runs[0]
+            rest = p.text[len(brand):]
+            if gazetteer().lookup(brand) or place_prefix(brand + "X")[0]:
+                continue
+            if re.match(r"[0-9A-Za-z]|[二三四]期", rest) or self._industry_word(rest[:3]) or brand in firm_brands:
+                out.append(Mention(p.start, p.start + len(brand), "Enterprise", brand, brand, "project-owner", True))
         return out
 
     def _subsidiaries(self, text: str, names: list[Mention]) -> list[Mention]:
