@@ -566,6 +566,8 @@ class Recognizer:
             bare = rest[2:] if rest.startswith("中国") else rest
             if core.startswith("中国") and rest == core:
                 rest = core[2:]
+            if rest == core and home.city and suffix == "集团" and core in INDUSTRY_WORDS | {"城投", "建投", "交投", "水投"}:
+                return True  # 水务集团 in a city's news: the city's own group
             if rest != core and self._industry_word(rest[:3]) and rest[:2] not in GENERIC:
                 return True  # named after its place or country: 吉林化纤集团, 中国医药集团
             cuts = _word_ends(bare)
@@ -866,8 +868,10 @@ class Recognizer:
             if len(trade) >= 2 and (unknown_runs(trade[:2]) or self._trade_ok(trade[:2])):
                 if not gazetteer().lookup(name) and name not in GENERIC and not place_prefix(name + "X")[0] == name:
                     out.append(Mention(m.start(1), m.end(1), "Enterprise", name, name, "enumeration"))
-        strong = {(c.start, c.end) for c in cands if c.source.startswith(("head:", "known", "context"))}
-        return [m for m in out if (m.start, m.end) not in strong]
+        strong = {(c.start, c.end): c.label for c in cands if c.source.startswith(("head:", "known", "context"))}
+        # a list of firms may hold a registered 研究院 (纺织袜业设计研究院等18户企业): the list's class wins
+        return [m for m in out if (m.start, m.end) not in strong
+                or m.label == "Enterprise" and strong[(m.start, m.end)] == "Institution"]
 
     def _list_items(self, text: str, pos: int, items: str, cls: str, suffix: str, home: Home,
                     strict: bool = True) -> list[Mention]:
@@ -899,7 +903,8 @@ class Recognizer:
                     or COUNTED.search(name) or name in GENERIC or gazetteer().lookup(name) \
                     or place_prefix(name + "X")[0] == name:
                 continue
-            if cls == "Enterprise" and (len(name) > 12 or not (
+            registered = name.endswith(INSTITUTION_HEADS)  # 纺织袜业设计研究院等18户企业
+            if cls == "Enterprise" and not registered and (len(name) > 12 or not (
                     self._brand_like(name[:2], -1, set()) or self._brand_like(name[:3], -1, set())
                     or name.startswith(tuple(BRAND_WORDS)) or unknown_runs(name[:4]))):
                 continue
@@ -936,6 +941,7 @@ class Recognizer:
 
 # ------------------------------------------------------------------ helpers
 
+INSTITUTION_HEADS = ("研究院", "设计院", "研究所")
 ENUM_HEADS = {"企业": "Enterprise", "公司": "Enterprise", "央企": "Enterprise", "产业主体": "Enterprise",
               "市场主体": "Enterprise", "经营主体": "Enterprise", "项目": "Project",
               "工程": "Project", "产业园区": "IndustrialPark", "产业园": "IndustrialPark", "园区": "IndustrialPark",
