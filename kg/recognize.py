@@ -161,6 +161,10 @@ def _automata():
     return suffixes, industry, titles, context, known
 
 
+def _known_prefixes() -> tuple[str, ...]:
+    return tuple(sorted((k for k in _known() if len(k) >= 3), key=len, reverse=True))
+
+
 def _jieba_freq():
     import jieba
 
@@ -246,6 +250,7 @@ POLICY_TERMS = load_words("policy_terms.txt")
 POLICY_PREFIXES = frozenset(t[:2] for t in POLICY_TERMS)
 BRAND_WORDS = load_words("brand_words.txt")
 REGIONS = tuple(load_words("regions.txt"))
+KNOWN_PREFIXES = _known_prefixes()
 RECOGNITION_VERB = re.compile(r"(认定为|评为|获评|荣获|入选|晋升为|创建|确定为|命名为|授予)$")
 COUNTED = re.compile(r"(?:\d+|[两三四五六七八九十几]|[一二三四五六七八九十]{2,})(?:个|所|家|户|项|名|座|条|批|处)")
 QUANTITY = re.compile(r"^(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:个|项|户|所|条|家|名|座|处|栋|批|类|大|支|套|国|小时|天|周)")
@@ -385,7 +390,9 @@ class Recognizer:
                 continue
             after = text[end + 1:end + 3]
             if after[:1] in "河江湖山路街桥" and surface != div.name:
-                continue  # 大梨树河, 辽河源: a river or road named after a place
+                continue  # 大梨树河: a river or road named after a place
+            if surface[0] in "河江湖" and surface != div.name and start > 0 and re.match(r"[\u4e00-\u9fff]", text[start - 1]):
+                continue  # 东辽河源头: the 河 ends a river's name
             if (after[:1] in "村屯沟" or after[:1] in "镇乡" and surface != div.name) and _aligned(text, start, end + 2):
                 found.append(Mention(start, end + 2, "Place", surface + after[0], surface + after[0], "village"))
                 continue
@@ -461,6 +468,8 @@ class Recognizer:
             rest = p.text[len(brand):]
             if gazetteer().lookup(brand) or place_prefix(brand + "X")[0]:
                 continue
+            if rest in _suffix_table() and not re.match(r"[二三四]期", rest):
+                continue  # 川藏铁路: the name is the project's own, not a firm's
             if re.match(r"[0-9A-Za-z]|[二三四]期", rest) or self._industry_word(rest[:3]) or brand in firm_brands:
                 out.append(Mention(p.start, p.start + len(brand), "Enterprise", brand, brand, "project-owner", True))
         return out
@@ -531,6 +540,8 @@ class Recognizer:
                 continue  # 省级绿色能源产业园: a designation, not a park's name
             if cls != "GovernmentBody" and RECOGNITION_VERB.search(text[max(0, start - 4):start]):
                 continue  # 获评省绿色工业园区: what was awarded, not a named thing
+            if suffix in ("示范区", "试验区") and re.search(r"(打造|构建|争创|建设成|建成)$", text[max(0, start - 4):start]):
+                continue  # 打造…示范区: a goal, not a zone
             if cls != "GovernmentBody":
                 trimmed = strip_modifiers(strip_lead_words(name, len(suffix) + 2))
                 start += len(name) - len(trimmed)
@@ -606,6 +617,8 @@ class Recognizer:
             return True
         if home.city and core[:1] in "市" and len(core) >= 3:
             return True  # 市中心医院 in a city's paper is that city's
+        if any(core.startswith(k) for k in KNOWN_PREFIXES):
+            return True  # 中科院地理所: a unit of a well-known body
         if place_prefix(core + "X", home)[0] or re.search(r"(高新区|开发区|产业园|集团|公司)", core) \
                 or core.startswith(REGIONS) or core.startswith(("中国", "国家")) and not re.match(r"国家级", core):
             return True
@@ -909,6 +922,8 @@ class Recognizer:
                     or name.startswith(tuple(BRAND_WORDS)) or unknown_runs(name[:4]))):
                 continue
             if cls != "Enterprise" and not self._not_generic(name):
+                continue
+            if cls == "Institution" and (len(name) < 4 or not self._specific(name, home)):
                 continue
             if (cls == "Project" and strict or suffix == "园区") and not self._specific(name, home) \
                     and not (cls == "Project" and self._local_project(name, home)):

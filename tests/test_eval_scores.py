@@ -46,9 +46,9 @@ def unseen_score(tmp_path_factory):
 
 
 def test_seeds_meet_the_bar(seeds_score):
-    assert seeds_score["entities"]["ALL"]["f1"] >= 0.80, json.dumps(seeds_score["entities"]["ALL"])
-    assert seeds_score["relations"]["ALL"]["f1"] >= 0.72, json.dumps(seeds_score["relations"]["ALL"])
-    assert seeds_score["duplicate_nodes"] <= 6
+    assert seeds_score["entities"]["ALL"]["f1"] >= 0.88, json.dumps(seeds_score["entities"]["ALL"])
+    assert seeds_score["relations"]["ALL"]["f1"] >= 0.80, json.dumps(seeds_score["relations"]["ALL"])
+    assert seeds_score["duplicate_nodes"] <= 3
 
 
 def test_seeds_provenance_is_complete(seeds_score):
@@ -57,8 +57,8 @@ def test_seeds_provenance_is_complete(seeds_score):
 
 
 def test_unseen_news_meets_the_bar(unseen_score):
-    assert unseen_score["entities"]["ALL"]["f1"] >= 0.80, json.dumps(unseen_score["entities"]["ALL"])
-    assert unseen_score["relations"]["ALL"]["f1"] >= 0.62, json.dumps(unseen_score["relations"]["ALL"])
+    assert unseen_score["entities"]["ALL"]["f1"] >= 0.90, json.dumps(unseen_score["entities"]["ALL"])
+    assert unseen_score["relations"]["ALL"]["f1"] >= 0.72, json.dumps(unseen_score["relations"]["ALL"])
     assert unseen_score["provenance"]["offsets_valid"] == 1.0
 
 
