@@ -74,6 +74,16 @@ class Gazetteer:
                 return child
         return None
 
+    def county_by_stem(self, stem: str, home: Division | None) -> Division | None:
+        """前郭 (in 前郭县) → 前郭尔罗斯蒙古族自治县: the one county of the home province whose name
+        starts with the stem."""
+        if home is None or len(stem) < 2:
+            return None
+        province = _province_of(home)
+        hits = [d for d in self.by_name.values() if d.level == "county" and d.name.startswith(stem)
+                and _province_of(d) is province]
+        return hits[0] if len(hits) == 1 else None
+
     def children(self, parent: Division) -> list[Division]:
         if not hasattr(self, "_children"):
             kids: dict[str, list[Division]] = {}

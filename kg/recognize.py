@@ -241,6 +241,7 @@ STOPS_BY_CHAR: dict[str, tuple[str, ...]] = {}
 for _w in LEFT_STOPS:  # longest first within each first character
     STOPS_BY_CHAR[_w[0]] = STOPS_BY_CHAR.get(_w[0], ()) + (_w,)
 INDUSTRY_WORDS = load_words("industry_words.txt")
+INDUSTRY_ALT = "|".join(sorted(INDUSTRY_WORDS, key=len, reverse=True))
 LEAD_MODIFIERS = tuple(sorted(load_words("lead_modifiers.txt"), key=len, reverse=True))
 PROTECTED = ("工业和信息化", "发展和改革", "人力资源和社会保障", "住房和城乡建设", "文化和旅游",
              "中华人民共和国", "共和国", "和平", "和谐", "和美", "于都")
@@ -458,6 +459,10 @@ class Recognizer:
             if p.label != "Project" or p.start in has_owner:
                 continue
             named = next((f for f in firm_names if p.text.startswith(f) and len(p.text) > len(f)), None)
+            lead = re.match(r"([\u4e00-\u9fff]{2,4}?)(" + INDUSTRY_ALT + r")(?=\d|[A-Za-z])", p.text)
+            if named is None and lead and self._trade_ok(lead.group(1)) or named is None and lead \
+                    and self._brand_like(lead.group(1), -1, set()):
+                named = lead.group()  # 宏达钢铁120万吨冷轧生产线: the firm before the capacity
             if named:  # 凌峰机器人年产2万台工业机器人项目: the firm the document names elsewhere
                 out.append(Mention(p.start, p.start + len(named), "Enterprise", named, named, "project-owner", True))
                 continue
@@ -710,7 +715,11 @@ class Recognizer:
             return True
         if any(s in brand for s in ("产业", "企业", "发展", "建设", "行业", "领域", "工业", "项目")):
             return False
-        if brand in GENERIC or self.freq.get(brand, 0) >= 60 or re.search(r"[与和的等为在对是将把被了着个]", brand):
+        if brand in GENERIC or re.search(r"[与和的等为在对是将把被了着个]", brand):
+            return False
+        if _jieba_tags().get(brand, "") in ("nz", "nr", "nrt", "nt") and self.freq.get(brand, 0) < 2000:
+            return True  # a proper noun the dictionary knows: 宏达, 华泰, 恒远
+        if self.freq.get(brand, 0) >= 60:
             return False
         words = _words(brand)
         first = words[0] if words else brand
@@ -735,6 +744,16 @@ class Recognizer:
             end = m.start() + 1
             for n in range(8, 1, -1):
                 place = text[max(0, end - n):end]
+                if len(place) == n and gazetteer().by_name.get(place) is None and n >= 3:
+                    short = gazetteer().best(place[:-1], home.city_division)
+                    if short is None and place[-1] == "县":
+                        short = gazetteer().county_by_stem(place[:-1], home.city_division)
+                    if short is not None and short.name[-1] == place[-1] and short.level != "province":
+                        place = short.name  # 前郭县委 → 中共前郭尔罗斯蒙古族自治县委
+                        start = end - n - (2 if text[max(0, end - n - 2):end - n] == "中共" else 0)
+                        out.append(Mention(start, m.end(), "GovernmentBody", text[start:m.end()], "中共" + place + "委",
+                                           "party-committee"))
+                        break
                 if len(place) == n and gazetteer().by_name.get(place) is not None:
                     start = end - n - (2 if text[max(0, end - n - 2):end - n] == "中共" else 0)
                     out.append(Mention(start, m.end(), "GovernmentBody", text[start:m.end()], "中共" + place + "委",
