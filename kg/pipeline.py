@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 from rdflib import Graph
 from rdflib.namespace import RDFS  # noqa: F401  (doctest)
@@ -17,7 +18,7 @@ from kg.extract import DocumentFacts, extract
 from kg.graph import GraphBuilder
 from kg.ingest import Document
 from kg.nlp import make_nlp
-from kg.resolve import Resolver, home_prefixes
+from kg.resolve import SCOPE, Resolver, home_prefixes
 
 
 def extract_all(documents: Iterable[Document], fast: bool = False, home_city: str | None = None,
@@ -29,6 +30,49 @@ def extract_all(documents: Iterable[Document], fast: bool = False, home_city: st
         out.append(facts)
         if on_done:
             on_done(facts)
+    return out
+
+
+NATIONAL_BODIES = ("中共中央", "国务院", "全国人民代表大会", "全国政协", "中央军委")
+
+
+def scope_persons(all_facts: list[DocumentFacts]) -> list[DocumentFacts]:
+    """One node per person name within a city's news; namesakes in different cities' news stay apart
+    (conservative), unless the person holds a national post (习近平 总书记).
+
+    The scope travels in the reference's name (程宇#辽源市) and is dropped from labels."""
+    cities: dict[str, set[str]] = {}
+    national: set[str] = set()
+    for facts in all_facts:
+        city = facts.home.city if facts.home else None
+        for ref in facts.entities:
+            if ref.label == "Person" and city:
+                cities.setdefault(ref.name, set()).add(city)
+        for p in facts.posts:
+            if p.body is not None and p.body.name in NATIONAL_BODIES or p.role in ("总书记", "国务院总理", "总理"):
+                national.add(p.person.name)
+    ambiguous = {name for name, cs in cities.items() if len(cs) > 1 and name not in national}
+    if not ambiguous:
+        return all_facts
+    out = []
+    for facts in all_facts:
+        city = facts.home.city if facts.home else None
+        if not city:
+            out.append(facts)
+            continue
+
+        def scoped(ref):
+            if ref is not None and ref.label == "Person" and ref.name in ambiguous:
+                return replace(ref, name=ref.name + SCOPE + city)
+            return ref
+
+        out.append(replace(
+            facts,
+            entities=[scoped(r) for r in facts.entities],
+            posts=[replace(p, person=scoped(p.person)) for p in facts.posts],
+            agreements=[replace(a, signatories=tuple(map(scoped, a.signatories)),
+                                witnesses=tuple(map(scoped, a.witnesses))) for a in facts.agreements],
+        ))
     return out
 
 
@@ -82,6 +126,7 @@ def _agreement_ref(a):
 
 
 def graph_from_facts(all_facts: list[DocumentFacts]) -> Graph:
+    all_facts = scope_persons(all_facts)
     resolver = resolve_all(all_facts)
     builder = GraphBuilder(resolver)
     for facts in all_facts:

@@ -58,6 +58,14 @@ def stable_id(*parts: str) -> str:
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
+SCOPE = "#"  # 程宇#辽源市: a person's name scoped to the city whose news names them
+
+
+def display_name(key_name: str) -> str:
+    """The name without its scope: 程宇#辽源市 → 程宇."""
+    return key_name.split(SCOPE, 1)[0]
+
+
 def firm_core(name: str) -> str:
     """特变电工股份有限公司 → 特变电工; 辽矿集团 → 辽矿."""
     for form in LEGAL_FORMS:
@@ -91,12 +99,12 @@ class Resolver:
         key = self._known_key(ref)
         node = self.refs.get(key)
         if node is None:
-            node = self.refs[key] = Node(key[0], key[1])
+            node = self.refs[key] = Node(key[0], display_name(key[1]))
             known = _known().get(key[1])
             if known and known[1] == key[0]:
                 node.english = known[2] or None
         node.docs.add(doc_id)
-        for surface in (ref.surface, ref.name):
+        for surface in (ref.surface, display_name(ref.name)):
             if surface and surface != node.name:
                 node.aliases.add(surface)
         if ref.label == "Enterprise":
@@ -201,9 +209,9 @@ class Resolver:
             root = self._find(key)
             target = merged.get(root)
             if target is None:
-                target = merged[root] = Node(root[0], root[1], english=self.refs[root].english)
+                target = merged[root] = Node(root[0], display_name(root[1]), english=self.refs[root].english)
                 target.iri_key = stable_id(root[0], root[1])
-            target.aliases |= node.aliases | {node.name}
+            target.aliases |= node.aliases | {display_name(node.name)}
             target.docs |= node.docs
             if node.english and not target.english:
                 target.english = node.english

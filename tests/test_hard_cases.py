@@ -92,3 +92,19 @@ def test_development_zone_needs_a_place(nlp):
     parks = {n for n, ls in classes(f).items() if "IndustrialPark" in ls}
     assert "松原高新技术产业开发区" in parks
     assert not any(n.startswith("完善") for n in parks)
+
+
+def test_namesakes_in_different_cities_stay_apart():
+    from rdflib import Namespace
+    from rdflib.namespace import RDF, RDFS
+
+    from kg.pipeline import build_graph
+
+    kgo = Namespace("https://w3id.org/zhengqi/ontology#")
+    docs = [document_from_text("本报讯 松原市副市长王海出席会议。松原市召开会议。", "a.txt"),
+            document_from_text("本报讯 白山市副市长王海调研企业。白山市召开会议。", "b.txt"),
+            document_from_text("本报讯 白山市市长王海主持会议。白山市召开会议。", "c.txt")]
+    g = build_graph(docs, fast=True)
+    wang = [p for p in g.subjects(RDF.type, kgo.Person) if str(g.value(p, RDFS.label)) == "王海"]
+    assert len(wang) == 2  # one in 松原's news, one in 白山's (two documents)
+    assert all("#" not in str(o) for o in g.objects(None, RDFS.label))
