@@ -60,10 +60,12 @@ def build(
     fast: bool = typer.Option(False, "--fast", help="Rules only: skip the statistical tagger (faster, finds fewer names)."),
     city: Optional[str] = typer.Option(None, "--city", help="Home city of all documents (e.g. 辽源市); detected per document when not given."),
     no_map: bool = typer.Option(False, "--no-map", help="Do not write graph.html."),
+    no_store: bool = typer.Option(False, "--no-store", help="Do not write the SPARQL store (OUT/store/)."),
     strict: bool = typer.Option(False, "--strict", help="Fail when any input file cannot be read."),
 ) -> None:
     """Build the graph from Chinese news texts: entities, posts, relations, agreements and awards,
-    each fact with its evidence sentence. Writes OUT/graph.ttl (Turtle) and OUT/graph.html (map).
+    each fact with its evidence sentence. Writes OUT/graph.ttl (Turtle), OUT/graph.html (map) and
+    OUT/store/ (the embedded SPARQL store for kg query and kg serve).
 
     Example:  kg build seeds -o out
     """
@@ -100,6 +102,10 @@ def build(
         from kg.viz import write_map
 
         write_map(graph, out / "graph.html")
+    if not no_store:
+        from kg.store import build_store
+
+        build_store(out / "graph.ttl", out / "store")
     _summary(graph, len(docs), skipped, time.perf_counter() - t0, out)
 
 
@@ -238,6 +244,132 @@ def explain(
                 out_console.print(f"      “{src.sentence}”  — {src.document}{when} [{src.start}:{src.end}]",
                                   highlight=False)
         out_console.print()
+
+
+def _open_store(graph: Optional[Path], store: Optional[Path]):
+    """The store to query: --store DIR (persisted), --graph FILE (loaded in memory), else out/store."""
+    from kg.store import memory_store, open_store
+
+    if store is not None and graph is not None:
+        fail("give --graph or --store, not both")
+    if graph is not None:
+        if not graph.is_file():
+            fail(f"{graph}: no such file")
+        try:
+            return memory_store(graph)
+        except (SyntaxError, OSError, ValueError) as exc:
+            fail(f"{graph}: cannot read as RDF ({str(exc).splitlines()[0]})")
+    store = store or Path("out/store")
+    if not store.is_dir():
+        fail(f"{store}: no store here (build one: kg build seeds -o out, or kg load GRAPH --store DIR)")
+    try:
+        return open_store(store)
+    except OSError as exc:
+        fail(str(exc).splitlines()[0])
+
+
+@app.command()
+def load(
+    graph: Path = typer.Argument(..., help="A Turtle (.ttl) or N-Triples (.nt) file."),
+    store: Path = typer.Option(..., "--store", "-s", help="The store folder to (re)build."),
+) -> None:
+    """Load a graph into a persistent SPARQL store (replaced only when the load completes).
+
+    Example:  kg load out/graph.ttl --store out/store
+    """
+    from kg.store import build_store
+
+    if not graph.is_file():
+        fail(f"{graph}: no such file")
+    t0 = time.perf_counter()
+    try:
+        n = build_store(graph, store)
+    except (SyntaxError, OSError, ValueError) as exc:
+        fail(f"{graph}: cannot load ({str(exc).splitlines()[0]})")
+    out_console.print(f"loaded {n} triples into {store} in {time.perf_counter() - t0:.1f} s")
+
+
+@app.command()
+def query(
+    query_text: str = typer.Argument(..., metavar="QUERY|FILE.rq", help="A SPARQL query, or a .rq file holding one."),
+    graph: Optional[Path] = typer.Option(None, "--graph", "-g", help="Query this Turtle file (loaded in memory)."),
+    store: Optional[Path] = typer.Option(None, "--store", "-s", help="Query this store folder (default out/store)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, csv, tsv or json (SELECT/ASK); turtle, nt or jsonld (CONSTRUCT/DESCRIBE)."),
+    limit: int = typer.Option(100_000, "--limit", help="At most this many rows."),
+) -> None:
+    """Ask the graph a SPARQL question (SELECT, ASK, CONSTRUCT, DESCRIBE). The prefixes kgo, kgr, org,
+    prov, skos, dcterms, rdf, rdfs and xsd are predeclared.
+
+    Examples:
+      kg query 'SELECT ?name WHERE { ?p a kgo:Person ; rdfs:label ?name }'
+      kg query queries/01_posts_by_official.rq --format csv > posts.csv
+    """
+    from kg.store import QueryError, run_query
+
+    path = Path(query_text)
+    if query_text.endswith(".rq") or (len(query_text) < 256 and "\n" not in query_text and path.is_file()):
+        if not path.is_file():
+            fail(f"{path}: no such file")
+        query_text = path.read_text(encoding="utf-8")
+    db = _open_store(graph, store)
+    try:
+        result = run_query(db, query_text, limit)
+    except QueryError as exc:
+        fail(f"malformed query: {exc}")
+    if fmt == "table":
+        if result.kind == "graph":
+            fmt = "turtle"
+        elif result.kind == "ask":
+            out_console.print("true" if result.boolean else "false")
+            return
+        else:
+            table = Table(show_header=True, header_style="bold")
+            for v in result.variables:
+                table.add_column(v, overflow="fold")
+            for row in result.rows:
+                table.add_row(*["" if x is None else x for x in row])
+            out_console.print(table)
+            console.print(f"{len(result.rows)} row(s)")
+            return
+    try:
+        body, _ = result.serialize(fmt)
+    except QueryError as exc:
+        fail(str(exc))
+    sys.stdout.buffer.write(body)
+    sys.stdout.flush()
+
+
+@app.command()
+def serve(
+    graph: Optional[Path] = typer.Option(None, "--graph", "-g", help="Serve this Turtle file (loaded in memory)."),
+    store: Optional[Path] = typer.Option(None, "--store", "-s", help="Serve this store folder (default out/store)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback unless told otherwise)."),
+    port: int = typer.Option(7878, "--port", "-p", help="Port."),
+    timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run before the answer is 503."),
+    max_rows: int = typer.Option(10_000, "--max-rows", help="Most rows (or triples) one answer returns."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every request."),
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (GET ?query=,
+    POST form or application/sparql-query; JSON, XML, CSV, TSV, Turtle, N-Triples, JSON-LD by
+    content negotiation; CORS), with a query page at /. SPARQL Update is refused (403).
+
+    Example:  kg serve --store out/store --port 7878
+    """
+    from kg.server import EndpointConfig, make_server
+
+    db = _open_store(graph, store)
+    try:
+        server = make_server(db, host, port, EndpointConfig(timeout=timeout, max_rows=max_rows), verbose)
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port} ({exc.strerror or exc})")
+    out_console.print(f"SPARQL endpoint at http://{host}:{server.server_address[1]}/sparql — query page at "
+                      f"http://{host}:{server.server_address[1]}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def main() -> None:  # pragma: no cover
