@@ -20,6 +20,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.extract import DocumentFacts, EntityRef, Evidence
 from kg.ingest import Document
+from kg.pinyin import person_pinyin
 from kg.resolve import CLASS_SLUG, Node, Resolver, stable_id
 from kg.vocab import KGO, KGR, bind_prefixes
 
@@ -80,6 +81,8 @@ class GraphBuilder:
         g.add((s, RDFS.label, Literal(node.name, lang="zh")))
         if node.english:
             g.add((s, RDFS.label, Literal(node.english, lang="en")))
+        if node.label == "Person" and (romanised := person_pinyin(node.name)):
+            g.add((s, KGO.pinyin, Literal(romanised)))
         for alias in sorted(node.aliases):
             g.add((s, SKOS.altLabel, Literal(alias, lang="zh")))
         for doc_id in sorted(node.docs):
