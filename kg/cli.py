@@ -416,6 +416,112 @@ def push(
                       f"({how}, HTTP {result.status}) in {result.seconds:.1f} s", highlight=False)
 
 
+def _read_rdf(graph: Path):
+    """GRAPH parsed for kg export / kg stats, or one line of error (exit 2)."""
+    from kg.export import load_graph
+
+    if not graph.exists():
+        fail(f"{graph}: no such file (build one with: kg build seeds -o out)")
+    if not graph.is_file():
+        fail(f"{graph}: not a file (give the graph file, e.g. out/graph.ttl)")
+    try:
+        g = load_graph(graph)
+    except Exception as exc:  # rdflib's parsers raise many kinds
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        fail(f"{graph}: cannot read as RDF ({detail[:200]})")
+    return g
+
+
+@app.command("export")
+def export_graph(
+    graph: Path = typer.Argument(..., metavar="GRAPH", help="The graph: OUT/graph.ttl from kg build (or another Turtle, N-Triples, RDF/XML or JSON-LD file)."),
+    formats: list[str] = typer.Option(["csv"], "--format", "-f", help="csv, graphml, gexf, jsonld, trig, nt, or all. Repeat (-f csv -f gexf) or separate by commas (-f csv,gexf)."),
+    out: Path = typer.Option(Path("export"), "--out", "-o", help="Folder to write into (created if missing; files of the same name are replaced)."),
+) -> None:
+    """Export the graph for other tools, each file written atomically into OUT:
+
+    csv: nodes.csv (id, class, label_zh, label_en, pinyin, aliases, first_date, last_date, mentions) and edges.csv (source, target, relation, role, date, document, evidence …; a row per evidence sentence), UTF-8 with BOM, for pandas, R, Stata and Excel.
+    graphml, gexf: the entity network with class and label attributes, for Gephi, networkx, igraph.
+    jsonld (compact context), trig (a named graph per source document), nt (sorted N-Triples): RDF for other stores.
+
+    Examples:
+      kg export out/graph.ttl -f csv -o export     (then: pandas.read_csv("export/edges.csv"))
+      kg export out/graph.ttl -f graphml,gexf -o gephi
+      kg export out/graph.ttl -f all -o export
+    """
+    from kg.export import FORMATS, export as write_exports
+
+    chosen = [f.strip().lower() for item in formats for f in item.split(",") if f.strip()]
+    if "all" in chosen:
+        chosen = list(FORMATS)
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        fail(f"unknown format {unknown[0] if unknown else ''!r}: choose from {', '.join(FORMATS)} or all")
+    if out.exists() and not out.is_dir():
+        fail(f"{out}: exists and is not a folder")
+    g = _read_rdf(graph)
+    from rdflib.namespace import RDF
+
+    from kg.vocab import ENTITY_CLASSES, KGO
+
+    if not any((None, RDF.type, KGO[c]) in g for c in ENTITY_CLASSES):
+        console.print(f"[yellow]warning:[/] {graph} has no entities of the contract's classes", highlight=False)
+    try:
+        written = write_exports(g, chosen, out)
+    except OSError as exc:
+        fail(f"{out}: cannot write ({exc.strerror or exc})")
+    for path in written:
+        out_console.print(f"wrote {path} ({path.stat().st_size:,} bytes)", highlight=False)
+
+
+@app.command()
+def stats(
+    graph: Path = typer.Argument(..., metavar="GRAPH", help="The graph: OUT/graph.ttl from kg build."),
+    as_json: bool = typer.Option(False, "--json", help="Print the same content as JSON (for scripts)."),
+    top: int = typer.Option(10, "--top", "-n", min=1, help="How many officials and enterprises to rank."),
+) -> None:
+    """What the graph holds: entities per class, relations per kind, the most central officials and
+    enterprises (degree = distinct neighbours, betweenness = normalised betweenness centrality, on the
+    entity network taken as undirected) and its connected components.
+
+    Examples:
+      kg stats out/graph.ttl
+      kg stats out/graph.ttl --top 20 --json > stats.json
+    """
+    import json
+
+    from kg.stats import graph_stats
+
+    s = graph_stats(_read_rdf(graph), top=top)
+    if as_json:
+        sys.stdout.write(json.dumps(s, ensure_ascii=False, indent=2) + "\n")
+        return
+    out_console.print(f"[bold]{graph}[/]: {s['triples']:,} triples, {s['documents']} documents, "
+                      f"{s['evidence']} evidence sentences; network of {s['network']['nodes']} nodes and "
+                      f"{s['network']['links']} links", highlight=False)
+    counts = Table(show_header=True, header_style="bold")
+    for col, justify in (("class", "left"), ("n", "right"), ("relation", "left"), ("n", "right")):
+        counts.add_column(col, justify=justify)
+    ents, rels = list(s["entities"].items()), list(s["relations"].items())
+    for i in range(max(len(ents), len(rels))):
+        c = ents[i] if i < len(ents) else ("", "")
+        r = rels[i] if i < len(rels) else ("", "")
+        counts.add_row(str(c[0]), str(c[1]), str(r[0]), str(r[1]))
+    out_console.print(counts)
+    for key, title, extra in (("top_persons", "Most central officials", "pinyin"),
+                              ("top_enterprises", "Most central enterprises", "label_en")):
+        table = Table(title=title, show_header=True, header_style="bold", title_justify="left")
+        for col, justify in (("#", "right"), ("name", "left"), (extra.replace("label_en", "English"), "left"),
+                             ("degree", "right"), ("betweenness", "right")):
+            table.add_column(col, justify=justify, overflow="fold")
+        for rank, row in enumerate(s[key], 1):
+            table.add_row(str(rank), row["label"], row[extra] or "", str(row["degree"]), f"{row['betweenness']:.4f}")
+        out_console.print(table)
+    comp = s["components"]
+    out_console.print(f"components: {comp['count']} (largest {comp['largest']} nodes, {comp['isolated']} isolated); "
+                      f"largest sizes {', '.join(map(str, comp['sizes']))}", highlight=False)
+
+
 def main() -> None:  # pragma: no cover
     app(prog_name="kg")
 
