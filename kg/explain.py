@@ -116,13 +116,15 @@ def facts_of(g: Graph, node) -> list[Fact]:
     return facts
 
 
+def explain_node(g: Graph, node) -> Explanation:
+    """Class, names, documents and every fact (with its sentences) of one node."""
+    cls = next((c for c in ENTITY_CLASSES if (node, RDF.type, KGO[c]) in g), "?")
+    en = [str(x) for x in g.objects(node, RDFS.label) if isinstance(x, Literal) and x.language == "en"]
+    docs = sorted(str(g.value(d, DCTERMS.title) or g.value(d, DCTERMS.source) or d)
+                  for d in g.objects(node, KGO.mentionedIn))
+    return Explanation(str(node), cls, label_of(g, node), en[0] if en else None,
+                       sorted(str(x) for x in g.objects(node, SKOS.altLabel)), docs, facts_of(g, node))
+
+
 def explain(g: Graph, name: str) -> list[Explanation]:
-    out = []
-    for node in find_nodes(g, name):
-        cls = next((c for c in ENTITY_CLASSES if (node, RDF.type, KGO[c]) in g), "?")
-        en = [str(x) for x in g.objects(node, RDFS.label) if isinstance(x, Literal) and x.language == "en"]
-        docs = sorted(str(g.value(d, DCTERMS.title) or g.value(d, DCTERMS.source) or d)
-                      for d in g.objects(node, KGO.mentionedIn))
-        out.append(Explanation(str(node), cls, label_of(g, node), en[0] if en else None,
-                               sorted(str(x) for x in g.objects(node, SKOS.altLabel)), docs, facts_of(g, node)))
-    return out
+    return [explain_node(g, node) for node in find_nodes(g, name)]
