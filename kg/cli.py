@@ -246,6 +246,50 @@ def explain(
         out_console.print()
 
 
+@app.command()
+def viz(
+    graph: Path = typer.Argument(..., help="A Turtle file written by kg build."),
+    out: Path = typer.Option(Path("map.html"), "--out", "-o", help="The HTML map to write (replaced atomically)."),
+    focus: Optional[str] = typer.Option(None, "--focus", "-f", help="Only this entity (name or alias) and its neighbourhood."),
+    depth: int = typer.Option(2, "--depth", "-d", help="With --focus: how many steps from it (0 = the entity alone)."),
+    classes: Optional[str] = typer.Option(None, "--classes", "-c", help="Only these classes, comma-separated (Person,Enterprise,…; 人物,企业 … too)."),
+    max_nodes: int = typer.Option(2000, "--max-nodes", "-n", help="At most this many nodes: the most connected are kept, and the page says so."),
+) -> None:
+    """Write the offline relationship map of a graph: nodes by class, edges labelled in Chinese (toggle to
+    English), search by name or alias, class and relation filters, and a side panel with every fact of a
+    clicked node and its evidence sentences. Above 1,000 nodes the layout is computed here, not in the browser.
+
+    Examples:
+      kg viz out/graph.ttl -o map.html
+      kg viz out/graph.ttl -o chengyu.html --focus 程宇 --depth 2
+      kg viz out/graph.ttl -o firms.html --classes Enterprise,Project,IndustrialPark --max-nodes 500
+    """
+    from rdflib import Graph
+
+    from kg.viz import MapError, write_map
+
+    if not graph.is_file():
+        fail(f"{graph}: no such file")
+    if depth < 0:
+        fail(f"--depth must be 0 or more, not {depth}")
+    if max_nodes < 1:
+        fail(f"--max-nodes must be at least 1, not {max_nodes}")
+    g = Graph()
+    try:
+        g.parse(graph, format="turtle")
+    except Exception as exc:  # rdflib raises many kinds on a non-Turtle file
+        fail(f"{graph}: cannot read as Turtle ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
+    wanted = [c for c in classes.split(",") if c.strip()] if classes is not None else None
+    try:
+        stats = write_map(g, out, focus=focus, depth=depth, classes=wanted, max_nodes=max_nodes)
+    except MapError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{out}: cannot write ({exc.strerror or exc})")
+    shown = f"{stats['nodes']} nodes" + (f" of {stats['total_nodes']}" if stats["nodes"] < stats["total_nodes"] else "")
+    out_console.print(f"wrote {out}: {shown}, {stats['edges']} edges, {stats['layout']} layout", highlight=False)
+
+
 def _open_store(graph: Optional[Path], store: Optional[Path]):
     """The store to query: --store DIR (persisted), --graph FILE (loaded in memory), else out/store."""
     from kg.store import memory_store, open_store

@@ -1,21 +1,26 @@
 """The interactive relationship map (关系图) of a contract graph, fully offline.
 
-Two steps:
+Three steps:
 
 * :func:`graph_to_network` turns an rdflib graph in the contract vocabulary
   (``shared/SCHEMA.md``) into a :class:`networkx.MultiDiGraph` of entities and the
   relations between them (pure; no I/O);
-* :func:`write_map` renders that network with pyvis / vis-network 9.1.2 into one
-  self-contained HTML file: the library is inlined, every remote ``<link>`` /
-  ``<script>`` of pyvis' template (Bootstrap) is removed, so opening the page makes
-  no network request.
+* :func:`select` keeps what a map shows: the neighbourhood of a focus, some classes, the
+  most connected nodes up to a cap, with notes saying what was left out;
+* :func:`write_map` renders that with pyvis / vis-network 9.1.2 into one self-contained
+  HTML file: the library is inlined, every remote ``<link>`` / ``<script>`` of pyvis'
+  template (Bootstrap) is removed, so opening the page makes no network request. The
+  page's own script and style are ``kg/resources/viz.js`` and ``viz.css``: tooltips, a
+  side panel with every fact of a clicked node and its evidence sentences (from
+  :func:`kg.explain.explain_node`), search, class and relation filters, an English toggle.
+  Big maps get positions from :func:`kg.layout.force_layout` instead of live physics.
 
-Names come from untrusted documents. Everything the page interprets as HTML (node
-and edge tooltips, the legend, the page title) is built with :func:`html.escape`;
-the node/edge data is embedded as JSON by Jinja's ``tojson`` filter, which also
-escapes ``<``, ``>``, ``&`` and ``'``, so no name can close a ``<script>``. Canvas
-labels are drawn as plain text by vis-network (no ``font.multi``), so they keep the
-name as written.
+Names come from untrusted documents. The HTML written in Python (legend, notes, page
+title) is built with :func:`html.escape`; node and edge records are embedded as JSON by
+Jinja's ``tojson`` filter and the panel's facts by :func:`_script_json`, both of which
+escape ``<``, ``>`` and ``&``, so no name can close a ``<script>``; the page's script puts
+names and sentences into the DOM only as text (``textContent``), and vis-network draws
+canvas labels and string tooltips as plain text.
 
 Example::
 
@@ -37,33 +42,41 @@ Example::
 from __future__ import annotations
 
 import html
+import json
 import math
 import os
 import re
 import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
 import rdflib
 from rdflib.namespace import ORG, RDF, RDFS, SKOS
-from rdflib.term import BNode, Literal, Node
+from rdflib.term import BNode, Literal, Node, URIRef
 
+from kg import resources
+from kg.layout import force_layout
 from kg.vocab import ENTITY_CLASSES, KGO
 
-__all__ = ["graph_to_network", "write_map", "CLASS_STYLE", "REL_LABELS"]
+__all__ = ["graph_to_network", "select", "write_map", "MapError", "CLASS_STYLE", "REL_LABELS",
+           "REL_ENGLISH", "ROLE_ENGLISH"]
 
-#: Class → (Chinese name, English name, colour). Chinese names follow the ontology's
-#: ``rdfs:label@zh``; colours are Tableau 10 (distinct, readable on white).
-CLASS_STYLE: dict[str, tuple[str, str, str]] = {
-    "Person": ("人物", "Person", "#E15759"),
-    "Enterprise": ("企业", "Enterprise", "#4E79A7"),
-    "GovernmentBody": ("党政机关", "Government body", "#F28E2B"),
-    "Institution": ("机构", "Institution", "#76B7B2"),
-    "IndustrialPark": ("产业园区", "Industrial park", "#59A14F"),
-    "Project": ("项目", "Project", "#EDC948"),
-    "Place": ("地点", "Place", "#B07AA1"),
-    "Agreement": ("协议", "Agreement", "#FF9DA7"),
-    "Designation": ("认定称号", "Designation", "#9C755F"),
+#: Class → (Chinese name, English name, colour, vis-network shape). Chinese names follow the
+#: ontology's ``rdfs:label@zh``; colours are Tableau 10 (distinct, readable on white); shapes are
+#: those vis-network sizes by ``size`` (the last two repeat a shape in another colour).
+CLASS_STYLE: dict[str, tuple[str, str, str, str]] = {
+    "Person": ("人物", "Person", "#E15759", "dot"),
+    "Enterprise": ("企业", "Enterprise", "#4E79A7", "square"),
+    "GovernmentBody": ("党政机关", "Government body", "#F28E2B", "triangle"),
+    "Institution": ("机构", "Institution", "#76B7B2", "triangleDown"),
+    "IndustrialPark": ("产业园区", "Industrial park", "#59A14F", "hexagon"),
+    "Project": ("项目", "Project", "#EDC948", "star"),
+    "Place": ("地点", "Place", "#B07AA1", "diamond"),
+    "Agreement": ("协议", "Agreement", "#FF9DA7", "square"),
+    "Designation": ("认定称号", "Designation", "#9C755F", "star"),
 }
 
 #: Relation keys → the Chinese edge label shown on the map.
@@ -77,6 +90,34 @@ REL_LABELS: dict[str, str] = {
     "signatory": "签署",
     "witness": "见证",
     "post": "任职",  # only when a membership's role has no label
+}
+
+#: Relation keys → English edge labels (the map's English toggle).
+REL_ENGLISH: dict[str, str] = {
+    "locatedIn": "located in",
+    "undertakes": "undertakes",
+    "subOrganizationOf": "part of",
+    "cooperatesWith": "cooperates with",
+    "recognizedAs": "recognized as",
+    "party": "party to",
+    "signatory": "signed",
+    "witness": "witnessed",
+    "post": "holds a post",
+}
+
+#: Common titles (bare, as ``org:role`` gives them) → English, for post edges; others stay Chinese.
+ROLE_ENGLISH: dict[str, str] = {
+    "书记": "Secretary", "副书记": "Deputy secretary", "党委书记": "Party secretary",
+    "党委常委": "Standing committee member", "常委": "Standing committee member",
+    "总书记": "General secretary", "省长": "Governor", "副省长": "Vice governor",
+    "市长": "Mayor", "副市长": "Vice mayor", "代市长": "Acting mayor",
+    "常务副市长": "Executive vice mayor", "县长": "County head", "副县长": "Deputy county head",
+    "区长": "District head", "副区长": "Deputy district head", "镇长": "Town head",
+    "主任": "Director", "副主任": "Deputy director", "执行主任": "Executive director",
+    "局长": "Director", "副局长": "Deputy director", "秘书长": "Secretary-general",
+    "董事长": "Chairman", "副董事长": "Vice chairman", "总经理": "General manager",
+    "副总经理": "Deputy general manager", "总裁": "President", "院长": "President",
+    "校长": "President", "教授": "Professor", "记者": "Reporter", "人大代表": "NPC deputy",
 }
 
 _FONT_FACE = ('"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", '
@@ -134,11 +175,17 @@ def _english_label(graph: rdflib.Graph, subject: Node) -> str | None:
     return values[0] if values else None
 
 
+def _plain_literal(graph: rdflib.Graph, subject: Node, predicate: Node) -> str | None:
+    values = sorted(str(v) for v in graph.objects(subject, predicate) if isinstance(v, Literal))
+    return values[0] if values else None
+
+
 def _add_entity(net: nx.MultiDiGraph, graph: rdflib.Graph, subject: Node, cls: str) -> None:
     label = _pick_label(graph, subject) or _local_name(subject)
     aliases = sorted({str(a) for a in graph.objects(subject, SKOS.altLabel)
                       if isinstance(a, Literal) and str(a) != label})
     net.add_node(_node_id(subject), label=label, label_en=_english_label(graph, subject),
+                 pinyin=_plain_literal(graph, subject, KGO.pinyin),
                  aliases=aliases, cls=cls, iri=str(subject), posts=[])
 
 
@@ -157,7 +204,8 @@ def graph_to_network(graph: rdflib.Graph) -> nx.MultiDiGraph:
 
     Nodes are keyed by IRI (``_:id`` for blank nodes), one per subject typed with one
     of the eight contract classes, with attributes ``label`` (``rdfs:label@zh``),
-    ``label_en`` (``rdfs:label@en`` or None), ``aliases`` (sorted ``skos:altLabel``s),
+    ``label_en`` (``rdfs:label@en`` or None), ``pinyin`` (``kgo:pinyin`` or None),
+    ``aliases`` (sorted ``skos:altLabel``s),
     ``cls`` (class local name), ``iri`` and ``posts`` (roles of memberships that name
     no organisation). Objects of ``kgo:recognizedAs`` become nodes of ``cls``
     ``"Designation"``.
@@ -217,7 +265,7 @@ def graph_to_network(graph: rdflib.Graph) -> nx.MultiDiGraph:
             continue
         if _node_id(o) not in net:
             net.add_node(_node_id(o), label=_pick_label(graph, o) or _local_name(o),
-                         label_en=_english_label(graph, o), aliases=[],
+                         label_en=_english_label(graph, o), pinyin=None, aliases=[],
                          cls="Designation", iri=str(o), posts=[])
         add_edge(s, o, "recognizedAs")
 
@@ -244,150 +292,304 @@ def graph_to_network(graph: rdflib.Graph) -> nx.MultiDiGraph:
 
 
 # ---------------------------------------------------------------------------
-# networkx → HTML
+# What to show: focus, classes, the node cap
 # ---------------------------------------------------------------------------
 
-def _class_name(cls: str) -> str:
-    zh, en, _ = CLASS_STYLE.get(cls, (cls, cls, "#999999"))
-    return f"{zh} ({en})"
+class MapError(ValueError):
+    """A map that cannot be drawn as asked (unknown class, focus not found, negative depth)."""
 
 
-def _node_title(attrs: dict) -> str:
-    """Tooltip HTML for a node; every value from the graph is escaped."""
-    e = html.escape
-    parts = [f"<b>{e(attrs['label'])}</b>"]
-    if attrs.get("label_en"):
-        parts.append(e(attrs["label_en"]))
-    parts.append(f"类别 Class: {e(_class_name(attrs['cls']))}")
-    if attrs.get("aliases"):
-        parts.append("别名 Aliases: " + e("、".join(attrs["aliases"])))
-    if attrs.get("posts"):
-        parts.append("职务 Posts: " + e("、".join(attrs["posts"])))
-    if attrs.get("iri"):
-        parts.append(f'<span style="color:#888;font-size:11px">{e(attrs["iri"])}</span>')
-    return "<br>".join(parts)
+@dataclass
+class Selection:
+    """The part of a network a page shows, and what was left out (plain-text notes)."""
+
+    net: nx.MultiDiGraph
+    total: int
+    focus: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def _defang(title: str) -> str:
-    # pyvis switches its template to a raw innerHTML popup when a title contains
-    # "href"; an entity named so must not trigger it. &#102; renders as "f".
-    return title.replace("href", "hre&#102;")
+def parse_classes(names: Iterable[str]) -> set[str]:
+    """Class names as given on the command line → keys of :data:`CLASS_STYLE`.
+
+    Case and spaces do not matter, the Chinese names work too; an unknown name is a
+    :class:`MapError` that lists the known ones.
+
+    >>> sorted(parse_classes(["person", " Enterprise", "地点"]))
+    ['Enterprise', 'Person', 'Place']
+    """
+    lookup = {}
+    for key, (zh, en, _color, _shape) in CLASS_STYLE.items():
+        for name in (key, en, zh, en.replace(" ", "")):
+            lookup[name.lower()] = key
+    out = set()
+    for name in names:
+        key = lookup.get(name.strip().lower())
+        if key is None:
+            raise MapError(f"unknown class {name.strip()!r} (known: {', '.join(CLASS_STYLE)})")
+        out.add(key)
+    return out
 
 
-def _options(n_nodes: int) -> dict:
+def find_focus(graph: rdflib.Graph, net: nx.MultiDiGraph, name: str) -> list[str]:
+    """Network ids of the entities named ``name`` (label or alias; else labels containing it)."""
+    from kg.explain import find_nodes
+
+    found = [_node_id(n) for n in find_nodes(graph, name) if _node_id(n) in net]
+    if not found:
+        found = sorted(n for n, d in net.nodes(data=True)
+                       if name == d["label"] or name in d["aliases"])
+    if not found:
+        raise MapError(f"no entity named {name!r} in the graph")
+    return found
+
+
+def select(net: nx.MultiDiGraph, *, focus: Iterable[str] = (), depth: int = 1,
+           classes: set[str] | None = None, max_nodes: int | None = None) -> Selection:
+    """The nodes within ``depth`` steps of the ``focus`` ids (all nodes without a focus), of the
+    given ``classes`` (focus nodes always stay), at most ``max_nodes`` of them: the most
+    connected first (by degree within what is left; ties by label).
+
+    >>> net = nx.MultiDiGraph()
+    >>> for i, cls in enumerate(["Person", "GovernmentBody", "Place", "Place"]):
+    ...     net.add_node(str(i), label=f"n{i}", cls=cls)
+    >>> net.add_edges_from([("0", "1"), ("1", "2"), ("2", "3")])
+    [0, 0, 0]
+    >>> sorted(select(net, focus=["0"], depth=2).net)
+    ['0', '1', '2']
+    >>> sel = select(net, classes={"Place"}, max_nodes=1)
+    >>> list(sel.net), sel.notes[-1]
+    (['2'], '只显示连接最多的 1 个节点（共 2 个） · showing the 1 most connected of 2 nodes')
+    """
+    if depth < 0:
+        raise MapError(f"--depth must be 0 or more, not {depth}")
+    focus = list(dict.fromkeys(focus))
+    keep = set(net)
+    notes = []
+    if focus:
+        undirected = net.to_undirected(as_view=True)
+        keep = set()
+        for node in focus:
+            keep |= set(nx.single_source_shortest_path_length(undirected, node, cutoff=depth))
+        names = "、".join(net.nodes[n]["label"] for n in focus)
+        notes.append(f"以 {names} 为中心，{depth} 步以内 · within {depth} step(s) of {names}")
+    if classes is not None:
+        keep = {n for n in keep if net.nodes[n]["cls"] in classes or n in focus}
+        zh = "、".join(CLASS_STYLE[c][0] for c in CLASS_STYLE if c in classes)
+        en = ", ".join(CLASS_STYLE[c][1] for c in CLASS_STYLE if c in classes)
+        notes.append(f"只显示 {zh} · only {en}")
+    if max_nodes is not None and len(keep) > max_nodes:
+        sub = net.subgraph(keep)
+        ranked = sorted(keep, key=lambda n: (n not in focus, -sub.degree(n), net.nodes[n]["label"], n))
+        notes.append(f"只显示连接最多的 {max_nodes:,} 个节点（共 {len(keep):,} 个） · "
+                     f"showing the {max_nodes:,} most connected of {len(keep):,} nodes")
+        keep = set(ranked[:max_nodes])
+    ordered = [n for n in net if n in keep]  # the network's own (deterministic) order
+    return Selection(nx.MultiDiGraph(net.subgraph(ordered)), net.number_of_nodes(), focus, notes)
+
+
+# ---------------------------------------------------------------------------
+# networkx → vis-network data
+# ---------------------------------------------------------------------------
+
+def _term(node_id: str) -> Node:
+    return BNode(node_id[2:]) if node_id.startswith("_:") else URIRef(node_id)
+
+
+def node_facts(graph: rdflib.Graph, node_id: str) -> dict:
+    """The side panel's content for one node, from :func:`kg.explain.explain_node`:
+    ``{"docs": [titles], "facts": [[relation, other, "→"|"←", [[sentence, document, date,
+    start, end], ...]], ...]}``."""
+    from kg.explain import explain_node
+
+    ex = explain_node(graph, _term(node_id))
+    return {"docs": ex.documents,
+            "facts": [[f.relation, f.other, f.direction,
+                       [[s.sentence, s.document, s.date, s.start, s.end] for s in f.sources]]
+                      for f in ex.facts]}
+
+
+def _node_size(degree: int) -> float:
+    return round(min(48.0, 10.0 + 5.0 * math.sqrt(degree)), 1)
+
+
+def _font_size(degree: int) -> int:
+    # Hubs get bigger labels, so they stay readable (above vis' draw threshold) zoomed out.
+    return round(min(30.0, 12.0 + 2.5 * math.sqrt(degree)))
+
+
+def _vis_nodes(net: nx.MultiDiGraph, ids: dict[str, int],
+               positions: dict[str, tuple[float, float]]) -> list[dict]:
+    """vis-network node records; ``kg_*`` fields feed the page's tooltip, search and panel."""
+    out = []
+    for node, attrs in net.nodes(data=True):
+        _zh, _en, color, shape = CLASS_STYLE.get(attrs["cls"], ("", "", "#999999", "dot"))
+        item = {"id": ids[node], "label": attrs["label"], "shape": shape, "color": color,
+                "size": _node_size(net.degree(node)), "font": {"size": _font_size(net.degree(node))},
+                "x": positions[node][0], "y": positions[node][1], "kg_cls": attrs["cls"],
+                "kg_zh": attrs["label"], "kg_en": attrs.get("label_en"),
+                "kg_py": attrs.get("pinyin"), "kg_aliases": attrs.get("aliases", []),
+                "kg_posts": attrs.get("posts", []), "kg_iri": attrs.get("iri")}
+        out.append(item)
+    return out
+
+
+def _edge_english(attrs: dict) -> str | None:
+    if attrs["relation"] == "post":
+        return ROLE_ENGLISH.get(attrs["rel"])
+    return REL_ENGLISH.get(attrs["relation"])
+
+
+def _vis_edges(net: nx.MultiDiGraph, ids: dict[str, int]) -> list[dict]:
+    """vis-network edge records. Titles are plain strings: vis-network 9 shows them as text."""
+    out = []
+    for j, (u, v, attrs) in enumerate(net.edges(data=True)):
+        arrow = "\u2194" if attrs.get("symmetric") else "\u2192"
+        out.append({"id": j, "from": ids[u], "to": ids[v], "label": attrs["rel"],
+                    "title": f"{net.nodes[u]['label']} {arrow} {attrs['rel']} {arrow} {net.nodes[v]['label']}",
+                    "arrows": "" if attrs.get("symmetric") else "to",
+                    "kg_rel": attrs["relation"], "kg_zh": attrs["rel"], "kg_en": _edge_english(attrs)})
+    return out
+
+
+def _options(n_nodes: int, precomputed: bool) -> dict:
+    physics = ({"enabled": False} if precomputed else {
+        "enabled": True,
+        "solver": "barnesHut",
+        "barnesHut": {"gravitationalConstant": -6000, "centralGravity": 0.25,
+                      "springLength": 140, "springConstant": 0.04,
+                      "damping": 0.35, "avoidOverlap": 0.2},
+        "stabilization": {"enabled": True, "iterations": 100, "updateInterval": 25, "fit": True},
+    })
     return {
-        "physics": {
-            "enabled": True,
-            "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -6000, "centralGravity": 0.25,
-                          "springLength": 140, "springConstant": 0.04,
-                          "damping": 0.35, "avoidOverlap": 0.2},
-            "stabilization": {"enabled": True, "iterations": 200,
-                              "updateInterval": 25, "fit": True},
-        },
-        "layout": {"improvedLayout": n_nodes <= 300},
-        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": n_nodes > 1000},
-        "nodes": {"shape": "dot", "borderWidth": 1,
+        "physics": physics,
+        "layout": {"improvedLayout": False},  # positions come from kg.layout
+        "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": n_nodes > 1000,
+                        "hideEdgesOnZoom": n_nodes > 1000},
+        "nodes": {"borderWidth": 1,
                   "font": {"size": 14, "face": _FONT_FACE, "color": "#222222",
                            "strokeWidth": 3, "strokeColor": "#ffffff"}},
         "edges": {"color": {"color": "#9a9a9a", "highlight": "#333333", "hover": "#333333"},
                   "font": {"size": 11, "face": _FONT_FACE, "color": "#555555",
                            "strokeWidth": 3, "strokeColor": "#ffffff", "align": "middle"},
-                  "smooth": {"enabled": True, "type": "continuous"},
+                  "smooth": ({"enabled": False} if precomputed
+                             else {"enabled": True, "type": "continuous"}),
                   "width": 1.2},
     }
 
 
-def _legend(title: str, n_nodes: int, n_edges: int) -> str:
-    items = "".join(
-        f'<span class="kg-item"><span class="kg-dot" style="background:{color}"></span>'
-        f"{html.escape(zh)} {html.escape(en)}</span>"
-        for zh, en, color in CLASS_STYLE.values())
-    if n_nodes:
-        summary = f"{n_nodes} 个节点 nodes · {n_edges} 条关系 edges"
+# ---------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------
+
+_SHAPE_SVG = {
+    "dot": '<circle cx="7" cy="7" r="6"/>',
+    "square": '<rect x="1.5" y="1.5" width="11" height="11"/>',
+    "triangle": '<polygon points="7,1 13,13 1,13"/>',
+    "triangleDown": '<polygon points="1,1 13,1 7,13"/>',
+    "hexagon": '<polygon points="4,1 10,1 13,7 10,13 4,13 1,7"/>',
+    "star": '<polygon points="7,0.5 8.8,5 13.5,5.2 9.8,8.2 11.1,13 7,10.3 2.9,13 4.2,8.2 0.5,5.2 5.2,5"/>',
+    "diamond": '<polygon points="7,0.5 13.5,7 7,13.5 0.5,7"/>',
+}
+
+
+def _shape_icon(shape: str, color: str) -> str:
+    return (f'<svg class="kg-shape" width="14" height="14" viewBox="0 0 14 14" fill="{color}" '
+            f'stroke="#555" stroke-width="1" aria-hidden="true">{_SHAPE_SVG.get(shape, _SHAPE_SVG["dot"])}</svg>')
+
+
+def _class_filters(net: nx.MultiDiGraph) -> str:
+    """The legend: one checkbox per class (shape, colour, names, count) that shows/hides it."""
+    counts = Counter(d["cls"] for _, d in net.nodes(data=True))
+    items = []
+    for key, (zh, en, color, shape) in CLASS_STYLE.items():
+        n = counts.get(key, 0)
+        items.append(f'<label class="kg-item{"" if n else " kg-none"}"><input type="checkbox" '
+                     f'data-kg-class="{key}" checked>{_shape_icon(shape, color)}'
+                     f'{html.escape(zh)} {html.escape(en)} <span class="kg-count">{n}</span></label>')
+    return "".join(items)
+
+
+def _relation_filters(net: nx.MultiDiGraph) -> str:
+    counts = Counter(d["relation"] for _, _, d in net.edges(data=True))
+    return "".join(
+        f'<label class="kg-item"><input type="checkbox" data-kg-rel="{key}" checked>'
+        f'{html.escape(REL_LABELS[key] if key != "post" else "职务")} {html.escape(REL_ENGLISH[key])} '
+        f'<span class="kg-count">{counts[key]}</span></label>'
+        for key in REL_LABELS if counts.get(key))
+
+
+def _header(title: str, selection: Selection) -> str:
+    net = selection.net
+    if net.number_of_nodes():
+        summary = f"{net.number_of_nodes():,} 个节点 nodes · {net.number_of_edges():,} 条关系 edges"
     else:
         summary = ('<b class="kg-empty">图谱为空：没有可显示的实体。'
                    "The graph is empty: there are no entities to show.</b>")
-    return f"""
-<style>
-  body {{ font-family: {_FONT_FACE}; margin: 8px; }}
-  #kg-legend {{ margin: 0 0 8px 0; font-size: 13px; line-height: 1.8; }}
-  #kg-legend h1 {{ font-size: 20px; margin: 0 0 4px 0; }}
-  #kg-legend .kg-item {{ display: inline-block; margin-right: 14px; white-space: nowrap; }}
-  #kg-legend .kg-dot {{ display: inline-block; width: 12px; height: 12px; border-radius: 50%;
-                        margin-right: 4px; vertical-align: -1px; border: 1px solid #666; }}
-  #kg-legend .kg-summary {{ color: #555; }}
-  #kg-legend .kg-empty {{ color: #b00; }}
-  div.vis-tooltip {{ font-family: {_FONT_FACE}; max-width: 420px; white-space: normal; }}
-</style>
-<div id="kg-legend">
-  <h1>{html.escape(title)}</h1>
-  <div class="kg-classes">{items}</div>
-  <div class="kg-summary">{summary}</div>
+    notes = "".join(f'<div class="kg-note">{html.escape(note)}</div>' for note in selection.notes)
+    return f"""<div id="kg-top">
+  <div class="kg-row"><h1>{html.escape(title)}</h1>
+    <span class="kg-search-box"><input id="kg-search" type="search" autocomplete="off"
+      placeholder="搜索名称或别名 Search names / aliases" aria-label="搜索 Search">
+      <ul id="kg-results" hidden></ul></span>
+    <button id="kg-lang" type="button" title="切换标签语言 Switch label language">English</button>
+    <span class="kg-summary">{summary}</span></div>
+  <div id="kg-legend" class="kg-row"><span class="kg-what">类别 Classes</span>{_class_filters(net)}</div>
+  <div id="kg-relations" class="kg-row"><span class="kg-what">关系 Relations</span>{_relation_filters(net)}</div>
+  {notes}
 </div>
+<aside id="kg-panel" hidden><button id="kg-panel-close" type="button" aria-label="关闭 Close">×</button>
+  <div id="kg-panel-body"></div></aside>
 """
 
 
-# Runs inside drawGraph(), around the network's construction: titles (escaped HTML
-# built in Python) become DOM elements, because vis-network 9 shows string titles
-# as plain text; physics stops once stabilisation is done, so the map stays still.
+def _script_json(value) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``<``, ``>`` or ``&`` in it."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _page_data(selection: Selection, ids: dict[str, int], facts: dict, precomputed: bool) -> dict:
+    return {"layout": "precomputed" if precomputed else "physics",
+            "classes": {k: [zh, en] for k, (zh, en, _c, _s) in CLASS_STYLE.items()},
+            "focus": [ids[n] for n in selection.focus if n in ids],
+            "facts": {str(ids[n]): f for n, f in facts.items() if n in ids}}
+
+
+# drawGraph() hooks: before the network is built the page adds DOM tooltips to the records;
+# after, it wires the panel, search, filters and the physics stop (kg/resources/viz.js).
 _BEFORE_NETWORK = """
-                  function kgHtmlTitles(items) {
-                      return items.map(function (item) {
-                          if (typeof item.title === "string") {
-                              var div = document.createElement("div");
-                              div.innerHTML = item.title;  // escaped in Python (kg.viz)
-                              item.title = div;
-                          }
-                          return item;
-                      });
-                  }
-                  nodes = new vis.DataSet(kgHtmlTitles(nodes.get()));
-                  edges = new vis.DataSet(kgHtmlTitles(edges.get()));
+                  nodes = new vis.DataSet(kgMap.prepareNodes(nodes.get()));
+                  edges = new vis.DataSet(kgMap.prepareEdges(edges.get()));
                   data = {nodes: nodes, edges: edges};
 """
 _AFTER_NETWORK = """
-                  (function (net) {
-                      var stopped = false;
-                      function stopPhysics() {
-                          if (stopped) { return; }
-                          stopped = true;
-                          net.setOptions({physics: {enabled: false}});
-                      }
-                      net.once("stabilizationIterationsDone", stopPhysics);
-                      net.once("stabilized", stopPhysics);
-                  })(network);
+                  kgMap.start(network, nodes, edges);
 """
 
 
-def _render(net: nx.MultiDiGraph, title: str) -> str:
+def _pyvis_page(vis_nodes: list[dict], vis_edges: list[dict], options: dict) -> str:
+    """pyvis' page with vis-network inlined and every remote tag removed."""
     from pyvis.network import Network  # imported late: pulls in jinja2 and IPython bits
 
-    vis = Network(height="80vh", width="100%", directed=True, cdn_resources="in_line",
+    vis = Network(height="100%", width="100%", directed=True, cdn_resources="in_line",
                   bgcolor="#ffffff", heading="")
-    vis.options = _options(net.number_of_nodes())
+    vis.options = options
     # Keep Chinese readable in the file; tojson still escapes < > & ' (htmlsafe).
     vis.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     # Append directly: Network.add_node/add_edge scan lists on every call (O(N·E)).
-    ids = {}
-    for i, (node, attrs) in enumerate(net.nodes(data=True)):
-        ids[node] = i
-        color = CLASS_STYLE.get(attrs["cls"], ("", "", "#999999"))[2]
-        size = min(48.0, 10.0 + 5.0 * math.sqrt(net.degree(node)))
-        vis.nodes.append({"id": i, "label": attrs["label"], "title": _defang(_node_title(attrs)),
-                          "color": color, "size": round(size, 1)})
-    for j, (u, v, attrs) in enumerate(net.edges(data=True)):
-        lu, lv = net.nodes[u]["label"], net.nodes[v]["label"]
-        arrow = "\u2194" if attrs.get("symmetric") else "\u2192"
-        edge_title = html.escape(f"{lu} {arrow} {attrs['rel']} {arrow} {lv}")
-        vis.edges.append({"id": j, "from": ids[u], "to": ids[v], "label": attrs["rel"],
-                          "title": _defang(edge_title),
-                          "arrows": "" if attrs.get("symmetric") else "to"})
-    vis.node_ids = list(range(len(vis.nodes)))
+    vis.nodes, vis.edges = vis_nodes, vis_edges
+    vis.node_ids = [n["id"] for n in vis_nodes]
+    page = _REMOTE_TAG.sub("", vis.generate_html())
+    return _EMPTY_HEADING.sub("", page)
 
-    page = vis.generate_html()
-    page = _REMOTE_TAG.sub("", page)
-    page = _EMPTY_HEADING.sub("", page)
+
+def _render(selection: Selection, facts: dict, title: str,
+            positions: dict[str, tuple[float, float]], precomputed: bool) -> str:
+    net = selection.net
+    ids = {node: i for i, node in enumerate(net)}
+    page = _pyvis_page(_vis_nodes(net, ids, positions), _vis_edges(net, ids),
+                       _options(net.number_of_nodes(), precomputed))
     if page.count(_NETWORK_CTOR) != 1:
         raise RuntimeError("unexpected pyvis template: cannot find the vis.Network constructor")
     page = page.replace(_NETWORK_CTOR, _BEFORE_NETWORK + "                  " + _NETWORK_CTOR
@@ -395,8 +597,12 @@ def _render(net: nx.MultiDiGraph, title: str) -> str:
     page = page.replace("<html>", '<!DOCTYPE html>\n<html lang="zh-CN">', 1)
     page = page.replace('<meta charset="utf-8">',
                         f'<meta charset="utf-8">\n        <title>{html.escape(title)}</title>', 1)
-    page, n_body = re.subn(r"<body>", "<body>" + _legend(title, net.number_of_nodes(),
-                                                         net.number_of_edges()), page, count=1)
+    injected = (f"<style>{resources.path('viz.css').read_text(encoding='utf-8')}</style>\n"
+                + _header(title, selection)
+                + f'<script type="application/json" id="kg-data">'
+                  f"{_script_json(_page_data(selection, ids, facts, precomputed))}</script>\n"
+                + f"<script>{resources.path('viz.js').read_text(encoding='utf-8')}</script>\n")
+    page, n_body = re.subn(r"<body>", lambda _m: "<body>\n" + injected, page, count=1)
     if n_body != 1:
         raise RuntimeError("unexpected pyvis template: no <body>")
     if _REMOTE_REF.search(page) is not None:
@@ -423,15 +629,29 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_map(graph: rdflib.Graph, path: Path, *, title: str = "政企图谱 Zhengqi KG") -> dict:
-    """Write the interactive relationship map of ``graph`` to ``path`` (UTF-8 HTML).
+#: Above this many nodes the page gets a layout computed in Python instead of live physics.
+LAYOUT_THRESHOLD = 1000
+#: Default cap on the nodes of a map (the most connected are kept).
+MAX_NODES = 2000
 
-    The page is self-contained (vis-network inlined, no ``http(s)`` ``src``/``href``),
-    nodes are coloured by class (:data:`CLASS_STYLE`, shown in a legend) and sized by
-    degree, hovering shows the names, class, aliases and posts, edges are labelled
-    in Chinese (the role for a post). Physics (barnesHut) runs until stabilised (at
-    most 200 iterations) and then stops. An empty graph gives a page that says so.
-    The file is replaced atomically. Returns ``{"nodes": n, "edges": m}``.
+
+def write_map(graph: rdflib.Graph, path: Path, *, title: str = "政企图谱 Zhengqi KG",
+              focus: str | None = None, depth: int = 2, classes: Iterable[str] | None = None,
+              max_nodes: int | None = MAX_NODES, layout_threshold: int = LAYOUT_THRESHOLD) -> dict:
+    """Write the interactive relationship map of ``graph`` to ``path`` (UTF-8 HTML, atomically).
+
+    The page is self-contained (vis-network inlined, no ``http(s)`` ``src``/``href``). Nodes
+    are coloured and shaped by class (:data:`CLASS_STYLE`, a legend whose checkboxes filter
+    classes) and sized by degree; edges are labelled in Chinese (the role for a post), with a
+    toggle to English labels where known. Hovering a node shows its names and class; clicking
+    it opens a panel with every fact about it and its evidence sentences (document, date);
+    a search box finds names and aliases; relations can be filtered. Up to
+    ``layout_threshold`` nodes, physics starts from :func:`kg.layout.force_layout`'s positions,
+    runs until stabilised and stops; above, those positions are final (no physics). ``focus`` (a name), ``depth``, ``classes`` and
+    ``max_nodes`` (the most connected are kept) choose what is shown; the page says so.
+
+    Returns ``{"nodes", "edges", "total_nodes", "layout"}``; raises :class:`MapError` for an
+    unknown class, a focus name that is not in the graph or a negative depth.
 
     Example::
 
@@ -439,9 +659,16 @@ def write_map(graph: rdflib.Graph, path: Path, *, title: str = "政企图谱 Zhe
         >>> from pathlib import Path
         >>> out = Path(tempfile.mkdtemp()) / "map.html"
         >>> write_map(rdflib.Graph(), out)
-        {'nodes': 0, 'edges': 0}
+        {'nodes': 0, 'edges': 0, 'total_nodes': 0, 'layout': 'physics'}
     """
     net = graph_to_network(graph)
-    page = _render(net, title)
-    _write_atomic(Path(path), page)
-    return {"nodes": net.number_of_nodes(), "edges": net.number_of_edges()}
+    wanted = parse_classes(classes) if classes is not None else None
+    focus_ids = find_focus(graph, net, focus) if focus else []
+    selection = select(net, focus=focus_ids, depth=depth, classes=wanted, max_nodes=max_nodes)
+    shown = selection.net
+    precomputed = shown.number_of_nodes() > layout_threshold
+    positions = force_layout(shown)  # the final layout, or where physics starts from
+    facts = {node: node_facts(graph, node) for node in shown}
+    _write_atomic(Path(path), _render(selection, facts, title, positions, precomputed))
+    return {"nodes": shown.number_of_nodes(), "edges": shown.number_of_edges(),
+            "total_nodes": selection.total, "layout": "precomputed" if precomputed else "physics"}
