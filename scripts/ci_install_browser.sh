@@ -4,7 +4,8 @@
 # `playwright install` is never needed). Idempotent: does nothing when both are present. apt-get only.
 set -euo pipefail
 
-have_font() { fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; }
+# grep reads all of fc-list (no -q): an early exit would SIGPIPE fc-list and fail under pipefail.
+have_font() { fc-list : family 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; }
 
 if [ -x /usr/bin/chromium ] && have_font; then
     echo "chromium and Noto CJK fonts already installed: $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
