@@ -118,7 +118,7 @@ def test_01_posts_by_official(store):
 @pytest.mark.parametrize("party", ["中国一汽", "一汽"])  # canonical label or alias
 def test_02_agreement_officials_with_party(store, party):
     found = rows(store, "02_agreement_officials_with_party.rq",
-                 {'VALUES ?partyName { "中国一汽" }': f'VALUES ?partyName {{ "{party}" }}'})
+                 {'VALUES ?partyName { "中国一汽"@zh }': f'VALUES ?partyName {{ "{party}"@zh }}'})
     signed = {r["person"] for r in found if r["part"].startswith("signatory")}
     witnessed = {r["person"] for r in found if r["part"].startswith("witness")}
     assert {"司马江", "田海峰"} <= signed
@@ -131,7 +131,7 @@ def test_02_agreement_officials_with_party(store, party):
 
 def test_02_other_party_gives_other_people(store):
     found = rows(store, "02_agreement_officials_with_party.rq",
-                 {'VALUES ?partyName { "中国一汽" }': 'VALUES ?partyName { "不存在的公司" }'})
+                 {'VALUES ?partyName { "中国一汽"@zh }': 'VALUES ?partyName { "不存在的公司"@zh }'})
     assert found == []
 
 
@@ -203,7 +203,7 @@ def test_07_evidence_for_entity(store):
 
 def test_07_alias_finds_the_canonical_entity(store):
     found = rows(store, "07_evidence_for_entity.rq",
-                 {'VALUES ?name { "启星铝业" }': 'VALUES ?name { "一汽" }'})
+                 {'VALUES ?name { "启星铝业"@zh }': 'VALUES ?name { "一汽"@zh }'})
     assert {r["entity"] for r in found} == {"中国一汽"}
     facts = {r["fact"] for r in found}
     assert {"agreement:party", "cooperatesWith", "subOrganizationOf"} <= facts
@@ -274,7 +274,7 @@ def test_12_sub_organizations(store):
 
 @pytest.mark.parametrize("name", ["一汽", "一汽集团", "中国一汽"])
 def test_13_aliases(store, name):
-    found = rows(store, "13_aliases.rq", {'VALUES ?name { "一汽" }': f'VALUES ?name {{ "{name}" }}'})
+    found = rows(store, "13_aliases.rq", {'VALUES ?name { "一汽"@zh }': f'VALUES ?name {{ "{name}"@zh }}'})
     assert [r["entity"] for r in found] == ["中国一汽"]
     faw = found[0]
     assert {"一汽", "一汽集团"} <= split(faw["aliases"], "、")
@@ -283,7 +283,7 @@ def test_13_aliases(store, name):
 
 
 def test_13_all_aliased_entities(store):
-    found = rows(store, "13_aliases.rq", {'VALUES ?name { "一汽" }': "VALUES ?name { UNDEF }"})
+    found = rows(store, "13_aliases.rq", {'VALUES ?name { "一汽"@zh }': "VALUES ?name { UNDEF }"})
     names = {r["entity"] for r in found}
     assert {"中国一汽", "辽源市人民政府"} <= names
     assert len(found) > 10
@@ -297,7 +297,7 @@ def test_14_people_in_body(store):
     assert "吴碧磊" not in {r["person"] for r in found}
     assert "辽源市人民政府" in {r["body"] for r in found}
     faw = rows(store, "14_people_in_body.rq",
-               {'VALUES ?bodyName { "辽源市人民政府" }': 'VALUES ?bodyName { "中国一汽" }'})
+               {'VALUES ?bodyName { "辽源市人民政府"@zh }': 'VALUES ?bodyName { "中国一汽"@zh }'})
     faw_posts = {(r["person"], r["role"], r["body"]) for r in faw}
     assert ("吴碧磊", "副总经理", "中国一汽") in faw_posts
     assert ("田海峰", "副总经理", "中国一汽供应部") in faw_posts  # a unit's staff counts too
@@ -312,7 +312,7 @@ def test_15_things_in_place(store):
     assert things["东阿阿胶"]["within"] != "东丰县" and int(things["东阿阿胶"]["hops"]) >= 2
     assert "辽源市" not in things and "东丰县" not in things
     city = {r["thing"] for r in rows(store, "15_things_in_place.rq",
-                                     {'VALUES ?placeName { "东丰县" }': 'VALUES ?placeName { "辽源市" }'})}
+                                     {'VALUES ?placeName { "东丰县"@zh }': 'VALUES ?placeName { "辽源市"@zh }'})}
     assert {"东丰县", "天楹风光储氢氨醇一体化项目", "东阿阿胶"} <= city
 
 
