@@ -62,6 +62,7 @@ def build(
     no_map: bool = typer.Option(False, "--no-map", help="Do not write graph.html."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not write the SPARQL store (OUT/store/)."),
     strict: bool = typer.Option(False, "--strict", help="Fail when any input file cannot be read."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Extract every document again, ignoring (and not writing) OUT/.cache/: by default only new or changed documents are extracted."),
 ) -> None:
     """Build the graph from Chinese news texts: entities, posts, relations, agreements and awards,
     each fact with its evidence sentence. Writes OUT/graph.ttl (Turtle), OUT/graph.html (map) and
@@ -94,7 +95,22 @@ def build(
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("extracting", total=len(docs))
-        all_facts = extract_all(docs, fast=fast, home_city=city, on_done=lambda _f: progress.advance(task))
+
+        def extract_missing(missing):
+            progress.update(task, total=len(missing))
+            return extract_all(missing, fast=fast, home_city=city, on_done=lambda _f: progress.advance(task))
+
+        if no_cache:
+            all_facts = extract_missing(docs)
+        else:
+            from kg.cache import FactsCache
+
+            cache = FactsCache(out / ".cache" / "facts", fast=fast, home_city=city)
+            all_facts = cache.extract(docs, extract_missing)
+            cache.prune(docs)
+            if cache.hits:
+                console.print(f"incremental: {cache.misses} document(s) extracted, {cache.hits} from the cache "
+                              f"({out / '.cache'}; --no-cache rebuilds all)", highlight=False)
     graph = graph_from_facts(all_facts)
     ttl = graph.serialize(format="turtle", encoding="utf-8")
     write_atomic(out / "graph.ttl", ttl)
