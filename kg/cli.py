@@ -63,6 +63,7 @@ def build(
     no_store: bool = typer.Option(False, "--no-store", help="Do not write the SPARQL store (OUT/store/)."),
     strict: bool = typer.Option(False, "--strict", help="Fail when any input file cannot be read."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Extract every document again, ignoring (and not writing) OUT/.cache/: by default only new or changed documents are extracted."),
+    curation_file: Optional[Path] = typer.Option(None, "--curation", help="A curation.yaml of corrections (merge, alias, rename, drop, drop_fact, add_fact) applied on this build; by default a curation.yaml in an input folder is used. See kg/curation.py for the format."),
 ) -> None:
     """Build the graph from Chinese news texts: entities, posts, relations, agreements and awards,
     each fact with its evidence sentence. Writes OUT/graph.ttl (Turtle), OUT/graph.html (map) and
@@ -91,6 +92,7 @@ def build(
         fail(f"{len(skipped)} file(s) could not be read (--strict)")
     if not docs:
         fail("nothing to build: no input file could be read")
+    curation = _curation_for(curation_file, paths)
 
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -111,7 +113,14 @@ def build(
             if cache.hits:
                 console.print(f"incremental: {cache.misses} document(s) extracted, {cache.hits} from the cache "
                               f"({out / '.cache'}; --no-cache rebuilds all)", highlight=False)
-    graph = graph_from_facts(all_facts)
+    graph = graph_from_facts(all_facts, curation)
+    if curation is not None:
+        for problem in curation.problems:
+            console.print(f"[yellow]curation:[/] {problem}", highlight=False)
+        if curation.problems and strict:
+            fail(f"{len(curation.problems)} curation edit(s) could not be applied (--strict); nothing was written")
+        console.print(f"curation: {len(curation.actions) - len(curation.problems)} of {len(curation.actions)} edit(s) "
+                      f"by {curation.curator} applied from {curation.source}", highlight=False)
     ttl = graph.serialize(format="turtle", encoding="utf-8")
     write_atomic(out / "graph.ttl", ttl)
     if not no_map:
@@ -123,6 +132,23 @@ def build(
 
         build_store(out / "graph.ttl", out / "store")
     _summary(graph, len(docs), skipped, time.perf_counter() - t0, out)
+
+
+def _curation_for(curation_file: Optional[Path], paths: list[Path]):
+    """The curation to apply: --curation FILE, else the first input folder's curation.yaml, else None."""
+    from kg.curation import CURATION_FILE, CurationError, load_curation
+
+    if curation_file is None:
+        found = [p / CURATION_FILE for p in paths if p.is_dir() and (p / CURATION_FILE).is_file()]
+        if not found:
+            return None
+        curation_file = found[0]
+    elif not curation_file.is_file():
+        fail(f"{curation_file}: no such curation file")
+    try:
+        return load_curation(curation_file)
+    except CurationError as exc:
+        fail(str(exc))
 
 
 def _summary(graph, n_docs: int, skipped: list[str], seconds: float, out: Path) -> None:

@@ -125,9 +125,17 @@ def _agreement_ref(a):
     return EntityRef("Agreement", a.title, a.title)
 
 
-def graph_from_facts(all_facts: list[DocumentFacts]) -> Graph:
+def graph_from_facts(all_facts: list[DocumentFacts], curation=None) -> Graph:
+    """Resolve the facts of all documents, apply the curation (a :class:`kg.curation.Curation`; its
+    ``problems`` list is filled) and write the graph."""
     all_facts = scope_persons(all_facts)
     resolver = resolve_all(all_facts)
+    curated = None
+    if curation is not None:
+        from kg.curation import apply_curation
+
+        curated = apply_curation(curation, resolver, all_facts)
+        all_facts = curated.facts
     builder = GraphBuilder(resolver)
     for facts in all_facts:
         builder.add_document(facts.document)
@@ -135,6 +143,10 @@ def graph_from_facts(all_facts: list[DocumentFacts]) -> Graph:
         builder.add_node(node)
     for facts in all_facts:
         builder.add_facts(facts)
+    if curated is not None:
+        from kg.curation import record_curation
+
+        record_curation(builder, curation, curated)
     return builder.g
 
 
