@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from kg.gazetteer import gazetteer
 from kg.ingest import Document
-from kg.nlp import annotate
+from kg.nlp import find_mentions
 from kg.recognize import ORG_CLASSES, Home, Mention, _titles, place_prefix
 from kg.resources import load_table, load_words
 
@@ -177,9 +177,7 @@ def ref(m: Mention, home: Home) -> EntityRef:
 
 def extract(document: Document, nlp, home_city: str | None = None) -> DocumentFacts:
     """All facts of one document."""
-    doc = annotate(nlp, document.text, home_city=home_city, newspaper=document.newspaper)
-    home: Home = doc.user_data["home"]
-    mentions: list[Mention] = doc.user_data["mentions"]
+    home, mentions = find_mentions(nlp, document.text, home_city=home_city, newspaper=document.newspaper)
     facts = DocumentFacts(document, mentions=mentions, home=home)
     seen = set()
     for m in mentions:

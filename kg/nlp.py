@@ -67,10 +67,15 @@ def trigger_windows(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b > a]
 
 
+def lac_tokens(text: str) -> list:
+    """The statistical tagger's tokens on the trigger windows of ``text``."""
+    return statmodel.tag_spans(text, trigger_windows(text))
+
+
 @Language.factory("zhengqi_lac")
 def make_lac(nlp: Language, name: str):
     def tag(doc: Doc) -> Doc:
-        doc.user_data["lac"] = statmodel.tag_spans(doc.text, trigger_windows(doc.text))
+        doc.user_data["lac"] = lac_tokens(doc.text)
         return doc
 
     return tag
@@ -88,6 +93,7 @@ def make_entities(nlp: Language, name: str):
         set_spans(doc, mentions)
         return doc
 
+    recognize.recognizer = recognizer  # for find_mentions, which needs no Doc
     return recognize
 
 
@@ -114,6 +120,23 @@ def make_nlp(fast: bool = False) -> Language:
         nlp.add_pipe("zhengqi_lac")
     nlp.add_pipe("zhengqi_entities")
     return nlp
+
+
+def find_mentions(nlp: Language, text: str, home_city: str | None = None,
+                  newspaper: str | None = None) -> tuple[Home, list[Mention]]:
+    """The home and the mentions :func:`annotate` puts in ``doc.user_data``, by the same components, without
+    making a spaCy ``Doc``: what the build reads are the mentions' exact character offsets, and jieba's
+    segmentation of the whole text only places ``doc.spans`` on token boundaries (more than half the time of
+    ``--fast``). Same output as ``annotate(...).user_data``.
+
+    >>> home, mentions = find_mentions(make_nlp(fast=True), "副市长司马江出席。", home_city="辽源市")
+    >>> [(m.text, m.label) for m in mentions]
+    [('副市长', 'Post'), ('司马江', 'Person')]
+    """
+    home = Home.of_city(home_city, newspaper) if home_city else detect_home(text, newspaper)
+    home = home or detect_home(text)
+    lac = lac_tokens(text) if "zhengqi_lac" in nlp.pipe_names else None
+    return home, nlp.get_pipe("zhengqi_entities").recognizer.find(text, home, lac)
 
 
 def annotate(nlp: Language, text: str, home_city: str | None = None, newspaper: str | None = None) -> Doc:
