@@ -6,9 +6,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -16,8 +17,76 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
+
+try:  # typer >= 0.22 carries its own copy of click
+    from typer._click.exceptions import ClickException, UsageError
+except ImportError:  # pragma: no cover
+    from click.exceptions import ClickException, UsageError
+
+from kg.atomic import Outputs, write_atomic  # noqa: F401  (write_atomic: kg.export, kg.viz use it)
+
+console = Console(stderr=True, soft_wrap=True)
+out_console = Console()
+
+
+def one_line(message: str) -> str:
+    """``message`` as one line of plain text: line breaks and control characters (from file names,
+    queries or parser messages) shown escaped, rich markup in it shown as it is."""
+    return escape("".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(message)))
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, or its type when it has none."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def fail(message: str, code: int = 2) -> None:
+    """One clear line on stderr and a non-zero exit, never a traceback."""
+    console.print(f"[bold red]error:[/] {one_line(message)}", highlight=False)
+    raise typer.Exit(code)
+
+
+def warn(label: str, message: str) -> None:
+    """One line on stderr, e.g. ``skipped: FILE: reason``."""
+    console.print(f"[yellow]{label}:[/] {one_line(message)}", highlight=False)
+
+
+class _Commands(TyperGroup):
+    """Every command ends in at most one error line on stderr, never a traceback: a usage error, Ctrl-C
+    or SIGTERM (exit 130), an operating-system error such as a full disk (exit 2), or an unexpected
+    error (exit 70; KG_DEBUG=1 shows the traceback)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx is not None else "kg"
+            console.print(f"[bold red]error:[/] {one_line(exc.format_message())} (see: {escape(where)} --help)",
+                          highlight=False)
+            raise typer.Exit(2) from None
+        except (typer.Exit, typer.Abort, ClickException):
+            raise
+        except KeyboardInterrupt:
+            console.print("[bold red]error:[/] interrupted: no output was left half-written "
+                          "(each is the new one or the previous one, whole)", highlight=False)
+            raise typer.Exit(130) from None
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise
+            if os.environ.get("KG_DEBUG"):
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            fail(f"{where}{exc.strerror or exc} (nothing was left half-written)")
+        except Exception as exc:
+            if os.environ.get("KG_DEBUG"):
+                raise
+            fail(f"unexpected {type(exc).__name__}: {exc} (a bug: please report it; KG_DEBUG=1 shows where)", 70)
+
 
 app = typer.Typer(
     name="kg",
@@ -26,31 +95,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Commands,
 )
-console = Console(stderr=True, soft_wrap=True)
-out_console = Console()
-
-
-def fail(message: str, code: int = 2) -> None:
-    """One clear line on stderr and a non-zero exit, never a traceback."""
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temp file beside ``path``, then rename: an interrupted write leaves the old file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; outputs are for sharing
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @app.command()
@@ -62,6 +108,7 @@ def build(
     no_map: bool = typer.Option(False, "--no-map", help="Do not write graph.html."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not write the SPARQL store (OUT/store/)."),
     strict: bool = typer.Option(False, "--strict", help="Fail when any input file cannot be read."),
+    max_file_mb: float = typer.Option(2.0, "--max-file-mb", min=0, help="Refuse input files bigger than this many MB (0: no limit). Extraction slows down faster than linearly with a document's length; a page is 5-50 KB."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Extract every document again, ignoring (and not writing) OUT/.cache/: by default only new or changed documents are extracted."),
     curation_file: Optional[Path] = typer.Option(None, "--curation", help="A curation.yaml of corrections (merge, alias, rename, drop, drop_fact, add_fact) applied on this build; by default a curation.yaml in an input folder is used. See kg/curation.py for the format."),
 ) -> None:
@@ -71,27 +118,10 @@ def build(
 
     Example:  kg build seeds -o out
     """
-    from kg.ingest import InputError, find_text_files, read_document
     from kg.pipeline import extract_all, graph_from_facts
 
     t0 = time.perf_counter()
-    try:
-        files = find_text_files(paths)
-    except InputError as exc:
-        fail(str(exc))
-    if not files:
-        fail("no *.txt files found in " + ", ".join(map(str, paths)))
-    docs, skipped = [], []
-    for f in files:
-        try:
-            docs.append(read_document(f))
-        except InputError as exc:
-            skipped.append(str(exc))
-            console.print(f"[yellow]skipped:[/] {exc}", highlight=False)
-    if skipped and strict:
-        fail(f"{len(skipped)} file(s) could not be read (--strict)")
-    if not docs:
-        fail("nothing to build: no input file could be read")
+    docs, skipped = _read_inputs(paths, strict, max_file_mb)
     curation = _curation_for(curation_file, paths)
 
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -122,15 +152,16 @@ def build(
         console.print(f"curation: {len(curation.actions) - len(curation.problems)} of {len(curation.actions)} edit(s) "
                       f"by {curation.curator} applied from {curation.source}", highlight=False)
     ttl = graph.serialize(format="turtle", encoding="utf-8")
-    write_atomic(out / "graph.ttl", ttl)
-    if not no_map:
-        from kg.viz import write_map
+    with Outputs() as outputs:  # written beside the old ones, renamed in only when all are complete
+        write_atomic(outputs.stage(out / "graph.ttl"), ttl)
+        if not no_map:
+            from kg.viz import write_map
 
-        write_map(graph, out / "graph.html")
-    if not no_store:
-        from kg.store import build_store
+            write_map(graph, outputs.stage(out / "graph.html"))
+        if not no_store:
+            from kg.store import build_store
 
-        build_store(out / "graph.ttl", out / "store")
+            build_store(outputs.staged(out / "graph.ttl"), outputs.stage(out / "store"))
     _summary(graph, len(docs), skipped, time.perf_counter() - t0, out)
 
 
@@ -149,6 +180,30 @@ def _curation_for(curation_file: Optional[Path], paths: list[Path]):
         return load_curation(curation_file)
     except CurationError as exc:
         fail(str(exc))
+
+
+def _read_inputs(paths: list[Path], strict: bool, max_file_mb: float) -> tuple[list, list[str]]:
+    """The documents to build and one line per input file that cannot be read. Stops the build (exit 2)
+    when nothing can be read, or with ``strict`` when anything cannot: then a single bad file gets a
+    single line (naming it and the reason), several get one line each and a last line saying why."""
+    from kg.ingest import InputError, read_documents
+
+    try:
+        docs, problems, n_files = read_documents(paths, max_file_mb or None)
+    except InputError as exc:
+        fail(str(exc))
+    if not n_files:
+        fail("no *.txt files found in " + ", ".join(map(str, paths)))
+    if problems and (strict or not docs):
+        why = ("--strict refuses any unreadable input" if docs else "nothing to build") + "; nothing was written"
+        if len(problems) == 1:
+            fail(f"{problems[0]} ({why})")
+        for line in problems:
+            warn("cannot read", line)
+        fail(f"{len(problems)} of {n_files} input files could not be read ({why})")
+    for line in problems:
+        warn("skipped", line)
+    return docs, problems
 
 
 def _summary(graph, n_docs: int, skipped: list[str], seconds: float, out: Path) -> None:
@@ -178,6 +233,8 @@ def _summary(graph, n_docs: int, skipped: list[str], seconds: float, out: Path) 
         r = rk[i] if i < len(rk) else ("", "")
         table.add_row(str(c[0]), str(c[1]), str(r[0]), str(r[1]))
     out_console.print(table)
+    for line in skipped:  # the files left out, again where the result is reported
+        out_console.print(f"skipped: {one_line(line)}", highlight=False, soft_wrap=True)
     out_console.print(f"wrote {out / 'graph.ttl'} ({len(graph)} triples)" + ("" if not (out / "graph.html").exists() else f" and {out / 'graph.html'}"))
 
 
@@ -193,13 +250,27 @@ def validate(
     try:
         result = validate_file(graph)
     except Exception as exc:  # a parse error in the Turtle
-        fail(f"{graph}: cannot read as RDF ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
+        fail(f"{graph}: cannot read as RDF ({first_line(exc)})")
     if result.conforms:
         out_console.print(f"[green]conforms[/]: {graph} satisfies the contract's shapes")
         return
     out_console.print(result.report)
     console.print(f"[red]{result.violations} violation(s)[/] in {graph}")
     raise typer.Exit(1)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def ner_entities(nlp, text: str, city: str | None = None) -> list[dict]:
+    """What ``kg ner`` says about one text: ``start``/``end`` (characters of ``text``), ``label``, ``text``.
+    Lone surrogates (``"\\ud800"`` in JSON) are read as U+FFFD, one character for one, so the offsets
+    still index ``text``."""
+    from kg.nlp import annotate
+
+    doc = annotate(nlp, _SURROGATE.sub("\ufffd", text), home_city=city)
+    return [{"start": m.start, "end": m.end, "label": m.label, "text": text[m.start:m.end]}
+            for m in doc.user_data["mentions"] if not m.nested and m.label in NER_LABELS]
 
 
 NER_LABELS = ("Person", "Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project", "Place", "Post")
@@ -221,15 +292,19 @@ def ner(
     """
     import json
 
-    from kg.nlp import annotate, make_nlp
+    from kg.nlp import make_nlp
 
     try:
-        stream = sys.stdin if source == "-" else open(source, encoding="utf-8")
+        stream = sys.stdin.buffer if source == "-" else open(source, "rb")
     except OSError as exc:
         fail(f"{source}: cannot read ({exc.strerror or exc})")
     nlp = make_nlp(fast=fast)
     with stream:
-        for n, line in enumerate(stream, 1):
+        for n, raw in enumerate(stream, 1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError:
+                fail(f"{source} line {n}: not UTF-8 text")
             if not line.strip():
                 continue
             try:
@@ -239,10 +314,14 @@ def ner(
                     raise TypeError
             except (json.JSONDecodeError, KeyError, TypeError):
                 fail(f"{source} line {n}: expected a JSON object with a string field \"text\"")
-            doc = annotate(nlp, text, home_city=city)
-            ents = [{"start": m.start, "end": m.end, "label": m.label, "text": text[m.start:m.end]}
-                    for m in doc.user_data["mentions"] if not m.nested and m.label in NER_LABELS]
-            sys.stdout.write(json.dumps({**record, "entities": ents}, ensure_ascii=False) + "\n")
+            ents = ner_entities(nlp, text, city)
+            out = json.dumps({**record, "entities": ents}, ensure_ascii=False)
+            try:
+                data = out.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate (\\ud800) in the input: keep it escaped
+                data = json.dumps({**record, "entities": ents}).encode("ascii")
+            sys.stdout.buffer.write(data + b"\n")
+        sys.stdout.flush()
 
 
 @app.command()
@@ -265,7 +344,7 @@ def explain(
     try:
         g.parse(graph, format="turtle")
     except Exception as exc:
-        fail(f"{graph}: cannot read as Turtle ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
+        fail(f"{graph}: cannot read as Turtle ({first_line(exc)})")
     found = explain_name(g, name)
     if not found:
         fail(f"no entity named {name!r} in {graph}")
@@ -320,7 +399,7 @@ def viz(
     try:
         g.parse(graph, format="turtle")
     except Exception as exc:  # rdflib raises many kinds on a non-Turtle file
-        fail(f"{graph}: cannot read as Turtle ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})")
+        fail(f"{graph}: cannot read as Turtle ({first_line(exc)})")
     wanted = [c for c in classes.split(",") if c.strip()] if classes is not None else None
     try:
         stats = write_map(g, out, focus=focus, depth=depth, classes=wanted, max_nodes=max_nodes)
@@ -344,14 +423,14 @@ def _open_store(graph: Optional[Path], store: Optional[Path]):
         try:
             return memory_store(graph)
         except (SyntaxError, OSError, ValueError) as exc:
-            fail(f"{graph}: cannot read as RDF ({str(exc).splitlines()[0]})")
+            fail(f"{graph}: cannot read as RDF ({first_line(exc)})")
     store = store or Path("out/store")
     if not store.is_dir():
         fail(f"{store}: no store here (build one: kg build seeds -o out, or kg load GRAPH --store DIR)")
     try:
         return open_store(store)
     except OSError as exc:
-        fail(str(exc).splitlines()[0])
+        fail(first_line(exc))
 
 
 @app.command()
@@ -371,7 +450,7 @@ def load(
     try:
         n = build_store(graph, store)
     except (SyntaxError, OSError, ValueError) as exc:
-        fail(f"{graph}: cannot load ({str(exc).splitlines()[0]})")
+        fail(f"{graph}: cannot load ({first_line(exc)})")
     out_console.print(f"loaded {n} triples into {store} in {time.perf_counter() - t0:.1f} s")
 
 
@@ -381,7 +460,7 @@ def query(
     graph: Optional[Path] = typer.Option(None, "--graph", "-g", help="Query this Turtle file (loaded in memory)."),
     store: Optional[Path] = typer.Option(None, "--store", "-s", help="Query this store folder (default out/store)."),
     fmt: str = typer.Option("table", "--format", "-f", help="table, csv, tsv or json (SELECT/ASK); turtle, nt or jsonld (CONSTRUCT/DESCRIBE)."),
-    limit: int = typer.Option(100_000, "--limit", help="At most this many rows."),
+    limit: int = typer.Option(100_000, "--limit", min=1, help="At most this many rows."),
 ) -> None:
     """Ask the graph a SPARQL question (SELECT, ASK, CONSTRUCT, DESCRIBE). The prefixes kgo, kgr, org,
     prov, skos, dcterms, rdf, rdfs and xsd are predeclared.
@@ -396,7 +475,10 @@ def query(
     if query_text.endswith(".rq") or (len(query_text) < 256 and "\n" not in query_text and path.is_file()):
         if not path.is_file():
             fail(f"{path}: no such file")
-        query_text = path.read_text(encoding="utf-8")
+        try:
+            query_text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"{path}: cannot read the query ({getattr(exc, 'strerror', None) or exc})")
     db = _open_store(graph, store)
     try:
         result = run_query(db, query_text, limit)
@@ -430,9 +512,9 @@ def serve(
     graph: Optional[Path] = typer.Option(None, "--graph", "-g", help="Serve this Turtle file (loaded in memory)."),
     store: Optional[Path] = typer.Option(None, "--store", "-s", help="Serve this store folder (default out/store)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback unless told otherwise)."),
-    port: int = typer.Option(7878, "--port", "-p", help="Port."),
-    timeout: float = typer.Option(30.0, "--timeout", help="Seconds a query may run before the answer is 503."),
-    max_rows: int = typer.Option(10_000, "--max-rows", help="Most rows (or triples) one answer returns."),
+    port: int = typer.Option(7878, "--port", "-p", min=0, max=65535, help="Port (0: any free port)."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Seconds a query may run before the answer is 503."),
+    max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Most rows (or triples) one answer returns."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every request."),
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (GET ?query=,

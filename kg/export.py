@@ -410,9 +410,11 @@ FORMATS: dict[str, tuple[str, ...]] = {
 
 
 def export(graph: Graph, formats: Iterable[str], out_dir: str | Path) -> list[Path]:
-    """Write the files of ``formats`` (keys of :data:`FORMATS`) into ``out_dir``, each atomically;
-    returns their paths in the order written. Raises ValueError for an unknown format."""
-    from kg.cli import write_atomic
+    """Write the files of ``formats`` (keys of :data:`FORMATS`) into ``out_dir``, all or none: every file
+    is staged beside its target and they are renamed in together (:class:`kg.atomic.Outputs`), so a
+    failure part way leaves the previous export as it was. Returns their paths in the order written.
+    Raises ValueError for an unknown format."""
+    from kg.atomic import Outputs, write_atomic
 
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
@@ -429,10 +431,11 @@ def export(graph: Graph, formats: Iterable[str], out_dir: str | Path) -> list[Pa
         "nt": lambda: [nt_bytes(graph)],
     }
     written = []
-    for fmt in formats:
-        for name, data in zip(FORMATS[fmt], content[fmt]()):
-            write_atomic(out / name, data)
-            written.append(out / name)
+    with Outputs() as outputs:
+        for fmt in formats:
+            for name, data in zip(FORMATS[fmt], content[fmt]()):
+                write_atomic(outputs.stage(out / name), data)
+                written.append(out / name)
     return written
 
 

@@ -152,9 +152,13 @@ def build_store(graph_path: Path, store_dir: Path) -> int:
 
 def open_store(store_dir: Path) -> ox.Store:
     """Open a persisted store read-only."""
-    if not (store_dir / "CURRENT").exists() and not any(store_dir.glob("*")):
+    if not (store_dir / "CURRENT").is_file():
         raise OSError(f"{store_dir}: not a store (build one with: kg load GRAPH --store {store_dir})")
-    return ox.Store.read_only(str(store_dir))
+    try:
+        return ox.Store.read_only(str(store_dir))
+    except OSError as exc:
+        detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise OSError(f"{store_dir}: cannot open the store ({detail})") from None
 
 
 # ------------------------------------------------------------------ queries
