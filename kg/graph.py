@@ -42,14 +42,23 @@ def date_literal(value: str | None) -> Literal | None:
 
 
 class GraphBuilder:
-    """Writes documents, nodes and facts into one rdflib graph."""
+    """Writes documents, nodes and facts into one rdflib graph, or, given a ``sink`` (anything with
+    ``add(triple)``, such as :class:`kg.writer.NTriplesSink`), streams the triples to it instead: then
+    nothing of the graph is kept here but the little that keeps the stream short (the evidence nodes of
+    the current document, the roles and designations written, the agreements dated)."""
 
-    def __init__(self, resolver: Resolver, base: str = str(KGR)) -> None:
-        self.g = Graph()
-        bind_prefixes(self.g)
+    def __init__(self, resolver: Resolver, base: str = str(KGR), sink=None) -> None:
+        if sink is None:
+            self.g = Graph()
+            bind_prefixes(self.g)
+        else:
+            self.g = sink
+        self.streaming = sink is not None
         self.resolver = resolver
         self.base = base
         self.evidence_iris: dict[tuple, URIRef] = {}
+        self._written: set[URIRef] = set()  # roles and designations already described
+        self._dated: set[URIRef] = set()  # agreements that have their dcterms:date
 
     def iri(self, *path: str) -> URIRef:
         return URIRef(self.base + "/".join(path))
@@ -121,13 +130,17 @@ class GraphBuilder:
     def add_facts(self, facts: DocumentFacts) -> None:
         g = self.g
         doc = facts.document
+        if self.streaming:
+            self.evidence_iris.clear()  # a document's facts cite its own sentences only
         for post in facts.posts:
             person = self.entity(post.person)
             body = self.entity(post.body) if post.body is not None else None
             m = self.iri("membership", stable_id(str(person), post.role, str(body), doc.doc_id))
             role = self.iri("role", stable_id("role", post.role))
-            g.add((role, RDF.type, ORG.Role))
-            g.add((role, RDFS.label, Literal(post.role, lang="zh")))
+            if role not in self._written:
+                self._written.add(role)
+                g.add((role, RDF.type, ORG.Role))
+                g.add((role, RDFS.label, Literal(post.role, lang="zh")))
             g.add((m, RDF.type, ORG.Membership))
             g.add((m, ORG.member, person))
             g.add((m, ORG.role, role))
@@ -144,8 +157,10 @@ class GraphBuilder:
                 self.statement(s, PAIR_PREDICATES[pair.relation], o, pair.evidence, pair.context)
         for rec in facts.recognitions:
             d = self.iri("designation", stable_id("designation", rec.designation))
-            g.add((d, RDF.type, KGO.Designation))
-            g.add((d, RDFS.label, Literal(rec.designation, lang="zh")))
+            if d not in self._written:
+                self._written.add(d)
+                g.add((d, RDF.type, KGO.Designation))
+                g.add((d, RDFS.label, Literal(rec.designation, lang="zh")))
             self.statement(self.entity(rec.subject), KGO.recognizedAs, d, rec.evidence)
         for agr in facts.agreements:
             a = self.entity(EntityRef("Agreement", agr.title, agr.title))
@@ -156,7 +171,8 @@ class GraphBuilder:
             for p in agr.witnesses:
                 g.add((a, KGO.witness, self.entity(p)))
             date = date_literal(agr.date)
-            if date is not None and (a, DCTERMS.date, None) not in g:
+            if date is not None and a not in self._dated:  # the first signing's date
+                self._dated.add(a)
                 g.add((a, DCTERMS.date, date))
             g.add((a, PROV.wasDerivedFrom, self.evidence(agr.evidence)))
             for extra in agr.context:

@@ -125,9 +125,10 @@ def _agreement_ref(a):
     return EntityRef("Agreement", a.title, a.title)
 
 
-def graph_from_facts(all_facts: list[DocumentFacts], curation=None) -> Graph:
+def graph_from_facts(all_facts: list[DocumentFacts], curation=None, sink=None) -> Graph:
     """Resolve the facts of all documents, apply the curation (a :class:`kg.curation.Curation`; its
-    ``problems`` list is filled) and write the graph."""
+    ``problems`` list is filled) and write the graph: an rdflib graph, or the triples streamed to ``sink``
+    (see :mod:`kg.writer`), which is then returned."""
     all_facts = scope_persons(all_facts)
     resolver = resolve_all(all_facts)
     curated = None
@@ -136,7 +137,7 @@ def graph_from_facts(all_facts: list[DocumentFacts], curation=None) -> Graph:
 
         curated = apply_curation(curation, resolver, all_facts)
         all_facts = curated.facts
-    builder = GraphBuilder(resolver)
+    builder = GraphBuilder(resolver, sink=sink)
     for facts in all_facts:
         builder.add_document(facts.document)
     for node in resolver.nodes.values():
