@@ -87,16 +87,19 @@ def find_inputs(paths: list[Path]) -> list[tuple[Path, str]]:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text without a BOM (NUL bytes all on one side of the pairs), else None."""
+    """UTF-16 text without a BOM, else None: the NUL bytes of ASCII characters fall on one side of the
+    byte pairs (a few CJK characters such as 一 U+4E00 put one on the other side)."""
     head = data[:4096]
     even, odd = head[0::2].count(0), head[1::2].count(0)
-    if len(data) % 2 or (even and odd) or not (even or odd):
+    if len(data) % 2 or max(even, odd) < 2 * min(even, odd) or not (even or odd):
         return None
     try:
-        text = data.decode("utf-16-be" if even else "utf-16-le")
+        text = data.decode("utf-16-be" if even > odd else "utf-16-le")
     except UnicodeDecodeError:
         return None
-    return text if re.search(r"[\u4e00-\u9fff]", text) and not _mostly_control(text) else None
+    sample = re.sub(r"\s", "", text[:4096])
+    chinese = len(re.findall(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", sample))
+    return text if chinese * 10 >= len(sample) * 3 and not _mostly_control(text) else None
 
 
 def _mostly_control(text: str) -> bool:
