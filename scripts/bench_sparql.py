@@ -873,7 +873,7 @@ def report_size(size: int, info: dict, results: dict, queries, budget: float) ->
     def cells(q):
         if q is None:
             return "-", "-"
-        if q["status"] in ("timeout", "error"):
+        if q["status"] in ("timeout", "error") or not q["times"]:
             return q["status"], q["status"]
         return ms(p50(q)), ms(max(q["times"])) + ("*" if q["status"] == "partial" else "")
 
