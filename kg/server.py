@@ -16,9 +16,13 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
+import re
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
@@ -27,7 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from kg.store import QueryError, is_update, memory_store_from_turtle, run_query  # noqa: F401 (doctest)
+from kg.store import QueryError, QueryTimeout, is_update, memory_store_from_turtle, run_query  # noqa: F401 (doctest)
 
 ACCEPT_FORMATS = [
     ("application/sparql-results+json", "json"), ("application/json", "json"),
@@ -79,11 +83,17 @@ def example_queries() -> list[tuple[str, str]]:
     return [(p.name, p.read_text(encoding="utf-8")) for p in sorted(QUERIES_DIR.glob("*.rq"))]
 
 
-def query_page() -> bytes:
+def query_page() -> tuple[bytes, str]:
+    """The query page and its Content-Security-Policy: only its own inline script (by hash) runs, it
+    may only fetch from this origin; results and errors are put in the page as text, never as HTML."""
     examples = example_queries()
     options = "\n".join(f'<option value="{i}">{html.escape(name)}</option>' for i, (name, _) in enumerate(examples))
     data = json.dumps([text for _, text in examples], ensure_ascii=False).replace("<", "\\u003c")
     first = html.escape(examples[0][1]) if examples else "SELECT ?s ?label WHERE { ?s rdfs:label ?label } LIMIT 20"
+    script = _page_script(data)
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+    csp = (f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; connect-src 'self'; "
+           "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
     page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>政企图谱 SPARQL</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:70em}}textarea{{width:100%;height:16em;font-family:monospace}}
@@ -95,7 +105,12 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.2em .5em;
 <textarea id="q">{first}</textarea>
 <p><button id="run">Run</button> <span id="status"></span></p>
 <div id="out"></div>
-<script>
+<script>{script}</script></body></html>"""
+    return page.encode("utf-8"), csp
+
+
+def _page_script(data: str) -> str:
+    return f"""
 const examples = {data};
 const ex = document.getElementById('ex'), q = document.getElementById('q'), out = document.getElementById('out');
 ex.addEventListener('change', () => {{ q.value = examples[ex.value]; }});
@@ -118,15 +133,51 @@ document.getElementById('run').addEventListener('click', async () => {{
     for (const v of res.head.vars) tr.appendChild(cell(b[v])); t.appendChild(tr); }}
   out.appendChild(t);
 }});
-</script></body></html>"""
-    return page.encode("utf-8")
+"""
+
+
+#: Queries run at once (pyoxigraph cannot stop a query inside the engine: one that times out keeps its
+#: worker until it ends, while rows are fetched it stops at the deadline), and queries running or waiting
+#: before new ones are answered 503 at once instead of queueing without bound.
+QUERY_WORKERS = 8
+MAX_PENDING = 256
+
+_SERVICE_NOISE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_SERVICE = re.compile(r"(?<![\w?$:.-])SERVICE(?![\w:-])", re.IGNORECASE)
+
+
+def uses_service(query: str) -> bool:
+    """True when the query has a SERVICE clause (pyoxigraph would send an HTTP request for it and show
+    the answer in its error message), outside strings, IRIs and comments.
+
+    >>> uses_service("SELECT * { SERVICE <http://127.0.0.1:8890/sparql> { ?s ?p ?o } }")
+    True
+    >>> uses_service("SELECT ?service { ?service rdfs:label 'SERVICE' } # service")
+    False
+    """
+    return bool(_SERVICE.search(_SERVICE_NOISE.sub(" ", query)))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    verbose = False
+
+    def handle_error(self, request, client_address):
+        """A request that broke (a client gone mid-answer …): one line when verbose, never a traceback."""
+        import sys
+
+        exc = sys.exc_info()[1]
+        if self.verbose:
+            sys.stderr.write(f"{client_address[0]}: request failed: {type(exc).__name__}: {exc}\n")
 
 
 class SparqlHandler(BaseHTTPRequestHandler):
     server_version = "ZhengqiKG"
+    timeout = 60  # seconds a client may take to send its request (slow or idle connections are closed)
     store = None
     config = EndpointConfig()
     pool: ThreadPoolExecutor | None = None
+    slots: threading.BoundedSemaphore | None = None
 
     def log_message(self, fmt, *args):  # quiet by default; the CLI prints one line at start
         if getattr(self.server, "verbose", False):
@@ -142,6 +193,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
         self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
         self.send_header("Access-Control-Allow-Headers", "Content-Type, Accept")
         self.send_header("Access-Control-Expose-Headers", "X-Result-Truncated")
+        self.send_header("X-Content-Type-Options", "nosniff")  # text/plain stays text
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self.end_headers()
@@ -160,7 +212,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def do_GET(self):
         url = urlparse(self.path)
         if url.path in ("/", "/index.html"):
-            return self._send(HTTPStatus.OK, query_page(), "text/html")
+            page, csp = query_page()
+            return self._send(HTTPStatus.OK, page, "text/html", {"Content-Security-Policy": csp})
         if url.path != "/sparql":
             return self._error(HTTPStatus.NOT_FOUND, "not found: the endpoint is /sparql")
         params = parse_qs(url.query, keep_blank_values=True)
@@ -174,7 +227,12 @@ class SparqlHandler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         if url.path != "/sparql":
             return self._error(HTTPStatus.NOT_FOUND, "not found: the endpoint is /sparql")
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return self._error(HTTPStatus.BAD_REQUEST, "bad Content-Length")
         if length > 1_000_000:
             return self._error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "query too large")
         body = self.rfile.read(length).decode("utf-8", errors="replace")
@@ -201,11 +259,22 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def _answer(self, query: str, fmt: str | None) -> None:
         if is_update(query):
             return self._error(HTTPStatus.FORBIDDEN, "SPARQL Update is not allowed: this endpoint is read-only")
+        if uses_service(query):
+            return self._error(HTTPStatus.FORBIDDEN, "SERVICE (federated query) is not allowed: this endpoint "
+                                                     "does not send requests to other servers")
+        if not self.slots.acquire(blocking=False):
+            return self._error(HTTPStatus.SERVICE_UNAVAILABLE, "busy: too many queries waiting; try again")
         cap = self.config.max_rows
-        future = self.pool.submit(run_query, self.store, query, cap + 1)
+        deadline = time.monotonic() + self.config.timeout
+        try:
+            future = self.pool.submit(run_query, self.store, query, cap + 1, deadline)
+        except BaseException:
+            self.slots.release()
+            raise
+        future.add_done_callback(lambda _f: self.slots.release())
         try:
             result = future.result(timeout=self.config.timeout)
-        except FutureTimeout:
+        except (FutureTimeout, QueryTimeout):
             return self._error(HTTPStatus.SERVICE_UNAVAILABLE,
                                f"query timed out after {self.config.timeout:g} s (the limit is --timeout)")
         except QueryError as exc:
@@ -229,10 +298,10 @@ def make_server(store, host: str = "127.0.0.1", port: int = 7878, config: Endpoi
     """An HTTP server answering SPARQL over ``store`` (call ``serve_forever`` to run it)."""
     handler = type("Handler", (SparqlHandler,), {
         "store": store, "config": config or EndpointConfig(),
-        "pool": ThreadPoolExecutor(max_workers=8, thread_name_prefix="sparql"),
+        "pool": ThreadPoolExecutor(max_workers=QUERY_WORKERS, thread_name_prefix="sparql"),
+        "slots": threading.BoundedSemaphore(MAX_PENDING),
     })
-    server = ThreadingHTTPServer((host, port), handler)
-    server.daemon_threads = True
+    server = _Server((host, port), handler)
     server.verbose = verbose
     return server
 

@@ -38,6 +38,10 @@ class QueryError(Exception):
     """A malformed query or one the store refuses (the parser's message is the text)."""
 
 
+class QueryTimeout(Exception):
+    """The query's deadline passed while its results were being read."""
+
+
 @dataclass
 class QueryResult:
     kind: str  # select, ask, graph
@@ -177,8 +181,11 @@ def is_update(query: str) -> bool:
     return first in UPDATE_WORDS or first == "WITH"
 
 
-def run_query(store: ox.Store, query: str, limit: int | None = None) -> QueryResult:
-    """Run a SELECT/ASK/CONSTRUCT/DESCRIBE query; ``limit`` caps the rows materialised."""
+def run_query(store: ox.Store, query: str, limit: int | None = None, deadline: float | None = None) -> QueryResult:
+    """Run a SELECT/ASK/CONSTRUCT/DESCRIBE query; ``limit`` caps the rows materialised; past ``deadline``
+    (a :func:`time.monotonic` time) reading the results stops with :class:`QueryTimeout`."""
+    import time
+
     if is_update(query):
         raise QueryError("SPARQL Update is not allowed: the store is read-only")
     try:
@@ -195,6 +202,8 @@ def run_query(store: ox.Store, query: str, limit: int | None = None) -> QueryRes
             triples.append(t)
             if limit is not None and len(triples) >= limit:
                 break
+            if deadline is not None and not len(triples) % 256 and time.monotonic() > deadline:
+                raise QueryTimeout()
         return QueryResult("graph", raw=triples)
     variables = [v.value for v in result.variables]
     solutions, rows = [], []
@@ -204,4 +213,6 @@ def run_query(store: ox.Store, query: str, limit: int | None = None) -> QueryRes
         rows.append([None if t is None else t.value for t in values])
         if limit is not None and len(rows) >= limit:
             break
+        if deadline is not None and not len(rows) % 256 and time.monotonic() > deadline:
+            raise QueryTimeout()
     return QueryResult("select", variables=variables, rows=rows, raw=solutions)

@@ -11,46 +11,21 @@ installs chromium and fonts-noto-cjk. Without them the tests skip, unless CI is 
 from __future__ import annotations
 
 import base64
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import rdflib
-from rdflib import BNode, Literal
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import RDF
 
+from hostile import PAYLOADS, hostile_graph
 from kg.viz import write_map
-from kg.vocab import KGO, KGR
+from kg.vocab import KGO
 
 ROOT = Path(__file__).resolve().parent.parent
-XSD = rdflib.Namespace("http://www.w3.org/2001/XMLSchema#")  # not rdflib's closed XSD: pytest probes attributes
-CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")  # Debian's package
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 CLASSES = ("Person", "Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project",
            "Place", "Agreement", "Designation")
-
-
-def _unavailable(reason: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"browser tests need {reason} in CI (run scripts/ci_install_browser.sh)")
-    pytest.skip(f"{reason} not available (scripts/ci_install_browser.sh installs it)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright for Python (pip install -e '.[test]')")
-    if not os.access(CHROMIUM, os.X_OK):
-        _unavailable(f"Debian's chromium ({CHROMIUM})")
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -255,45 +230,9 @@ def test_big_map_layout_is_precomputed_and_capped(browser, seeds, tmp_path: Path
         page.close()
 
 
-PAYLOADS = {
-    "label": "<script>window.__xss=1</script>",
-    "alias": '"><svg onload="window.__xss=2">',
-    "english": '</textarea><img src=x onerror="window.__xss=3">',
-    "pinyin": "<img src=y onerror=window.__xss=4>",
-    "body": "</script><script>window.__xss=5</script>",
-    "role": "<b onmouseover=window.__xss=6>市长</b>",
-    "sentence": '市长<script>window.__xss=7</script>"><svg onload=window.__xss=8></textarea>',
-    "title": "</title><script>window.__xss=9</script>",
-}
-
-
-def _hostile_graph() -> rdflib.Graph:
-    g = rdflib.Graph()
-    person, body, doc, ev, m = KGR["person/x"], KGR["body/x"], KGR["doc/x"], KGR["ev/x"], BNode()
-    g.add((person, RDF.type, KGO.Person))
-    g.add((person, RDFS.label, Literal(PAYLOADS["label"], lang="zh")))
-    g.add((person, RDFS.label, Literal(PAYLOADS["english"], lang="en")))
-    g.add((person, SKOS.altLabel, Literal(PAYLOADS["alias"], lang="zh")))
-    g.add((person, KGO.pinyin, Literal(PAYLOADS["pinyin"])))
-    g.add((person, KGO.mentionedIn, doc))
-    g.add((body, RDF.type, KGO.GovernmentBody))
-    g.add((body, RDFS.label, Literal(PAYLOADS["body"], lang="zh")))
-    g.add((doc, RDF.type, KGO.Document))
-    g.add((doc, DCTERMS.title, Literal(PAYLOADS["title"], lang="zh")))
-    g.add((doc, DCTERMS.date, Literal("2025-02-12", datatype=XSD.date)))
-    for p, o in ((RDF.type, KGO.Evidence), (KGO.text, Literal(PAYLOADS["sentence"], lang="zh")),
-                 (KGO.start, Literal(0)), (KGO.end, Literal(len(PAYLOADS["sentence"]))),
-                 (PROV.wasDerivedFrom, doc)):
-        g.add((ev, p, o))
-    for p, o in ((RDF.type, ORG.Membership), (ORG.member, person), (ORG.organization, body),
-                 (KGO.roleLabel, Literal(PAYLOADS["role"], lang="zh")), (PROV.wasDerivedFrom, ev)):
-        g.add((m, p, o))
-    return g
-
-
 def test_hostile_names_and_sentences_stay_text(browser, tmp_path: Path):
     ttl = tmp_path / "hostile.ttl"
-    _hostile_graph().serialize(ttl, format="turtle", encoding="utf-8")
+    hostile_graph().serialize(ttl, format="turtle", encoding="utf-8")
     out = tmp_path / "hostile.html"
     proc = subprocess.run([sys.executable, "-m", "kg", "viz", str(ttl), "-o", str(out)],
                           cwd=ROOT, capture_output=True, text=True, encoding="utf-8", timeout=120)

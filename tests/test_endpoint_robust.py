@@ -1,0 +1,307 @@
+"""`kg serve` under abuse, over a real socket on loopback: read-only whatever the request, no federated
+requests to other servers, the per-query timeout, the result cap, malformed HTTP, the load script,
+and the query page showing hostile names as text in a real browser (Chromium through Playwright).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from hostile import PAYLOADS, hostile_graph
+from kg.server import MAX_PENDING, EndpointConfig, make_server, serve_in_thread
+from kg.store import build_store, memory_store_from_turtle, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def store_dir(seeds_build, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("endpoint") / "store"
+    build_store(seeds_build / "graph.ttl", folder)
+    return folder
+
+
+class Endpoint:
+    def __init__(self, store, **config):
+        self.server = make_server(store, port=0, config=EndpointConfig(**config))
+        serve_in_thread(self.server)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def http(self, path, data=None, headers=None, method=None, timeout=30):
+        req = urllib.request.Request(self.url + path, data=data, headers=headers or {}, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, dict(r.headers), r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def query(self, q, accept="application/sparql-results+json"):
+        return self.http("/sparql", data=q.encode("utf-8"),
+                         headers={"Content-Type": "application/sparql-query", "Accept": accept})
+
+    def count(self) -> int:
+        status, _, body = self.query(COUNT)
+        assert status == 200, body
+        return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+@pytest.fixture(scope="module")
+def endpoint(store_dir):
+    ep = Endpoint(open_store(store_dir), timeout=0.3, max_rows=5)
+    yield ep
+    ep.close()
+
+
+# ------------------------------------------------------------------ read-only
+
+UPDATES = [
+    "INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }",
+    "insert data { <http://e/a> <http://e/b> <http://e/c> }",
+    "# a comment first\nPREFIX e: <http://e/>\nBASE <http://e/>\n  DELETE WHERE { ?s ?p ?o }",
+    "WITH <http://e/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+    "LOAD <file:///etc/passwd>",
+    "CLEAR ALL",
+    "DROP ALL",
+    "CREATE GRAPH <http://e/g>",
+    "SELECT * WHERE { ?s ?p ?o } ; DELETE WHERE { ?s ?p ?o }",
+]
+
+
+@pytest.mark.parametrize("update", UPDATES)
+def test_updates_never_change_the_store(endpoint, update):
+    before = endpoint.count()
+    quoted = urllib.parse.quote(update)
+    form = "application/x-www-form-urlencoded"
+    answers = [
+        endpoint.http(f"/sparql?query={quoted}")[0],
+        endpoint.http(f"/sparql?update={quoted}")[0],
+        endpoint.query(update)[0],
+        endpoint.http("/sparql", data=update.encode(), headers={"Content-Type": "application/sparql-update"})[0],
+        endpoint.http("/sparql", data=f"update={quoted}".encode(), headers={"Content-Type": form})[0],
+        endpoint.http("/sparql", data=f"query={quoted}".encode(), headers={"Content-Type": form})[0],
+    ]
+    assert all(a in (400, 403) for a in answers), answers
+    assert answers[1] == answers[3] == answers[4] == 403
+    assert endpoint.count() == before
+
+
+def test_the_served_store_is_opened_read_only(store_dir):
+    store = open_store(store_dir)
+    with pytest.raises(RuntimeError, match="read-write"):
+        store.update("INSERT DATA { <http://e/a> <http://e/b> <http://e/c> }")
+
+
+def test_service_sends_no_request_to_another_server(endpoint):
+    hits = []
+
+    class Trap(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    trap = ThreadingHTTPServer(("127.0.0.1", 0), Trap)
+    threading.Thread(target=trap.serve_forever, daemon=True).start()
+    try:
+        target = f"http://127.0.0.1:{trap.server_address[1]}/sparql"
+        for q in (f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}",
+                  f"select * {{ ?x ?y ?z . service silent <{target}> {{ ?s ?p ?o }} }}"):
+            status, _, body = endpoint.query(q)
+            assert status == 403 and b"SERVICE" in body, body
+        status, _, _ = endpoint.query("SELECT ?service WHERE { ?service ?p 'SERVICE' } LIMIT 1")
+        assert status == 200  # a variable or a string called service is fine
+    finally:
+        trap.shutdown()
+        trap.server_close()
+    assert hits == []
+
+
+# ------------------------------------------------------------------ timeout and cap
+
+def test_a_query_past_the_timeout_is_503_and_the_endpoint_goes_on(endpoint):
+    t0 = time.perf_counter()
+    status, _, body = endpoint.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }")  # ~1 s of work
+    assert status == 503 and b"timed out after 0.3 s" in body
+    assert time.perf_counter() - t0 < 1.0
+    status, _, body = endpoint.query("ASK { ?p rdfs:label '程宇'@zh }")
+    assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_a_streaming_query_stops_at_the_deadline(store_dir):
+    ep = Endpoint(open_store(store_dir), timeout=0.3, max_rows=10**9)
+    try:
+        t0 = time.perf_counter()
+        status, _, _ = ep.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")  # 8 million rows
+        assert status == 503 and time.perf_counter() - t0 < 2
+        slots = ep.server.RequestHandlerClass.slots  # released when the query's worker is done
+        deadline = time.monotonic() + 2
+        while slots._value < MAX_PENDING:
+            assert time.monotonic() < deadline, "the timed-out query still holds its worker"
+            time.sleep(0.02)
+        status, _, _ = ep.query("ASK { ?s ?p ?o }")
+        assert status == 200
+    finally:
+        ep.close()
+
+
+def test_results_are_capped(endpoint):
+    status, headers, body = endpoint.query("SELECT ?s WHERE { ?s ?p ?o }")
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 5
+    assert headers["X-Result-Truncated"] == "true; max-rows=5"
+    status, headers, body = endpoint.query("CONSTRUCT WHERE { ?s ?p ?o }", accept="application/n-triples")
+    assert status == 200 and len(body.decode().strip().splitlines()) == 5
+    assert headers["X-Result-Truncated"] == "true; max-rows=5"
+
+
+# ------------------------------------------------------------------ malformed HTTP
+
+def raw(endpoint, data: bytes) -> bytes:
+    host, port = endpoint.server.server_address[:2]
+    with socket.create_connection((host, port), timeout=10) as s:
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := s.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"POST /sparql HTTP/1.1\r\nContent-Type: application/sparql-query\r\nContent-Length: abc\r\n\r\n", b" 400 "),
+    (b"POST /sparql HTTP/1.1\r\nContent-Type: application/sparql-query\r\nContent-Length: -5\r\n\r\n", b" 400 "),
+    (b"POST /sparql HTTP/1.1\r\nContent-Type: application/sparql-query\r\nContent-Length: 2000000\r\n\r\n", b" 413 "),
+    (b"POST /sparql HTTP/1.1\r\nContent-Type: text/html\r\nContent-Length: 4\r\n\r\nASK ", b" 415 "),
+    (b"GET /etc/passwd HTTP/1.1\r\n\r\n", b" 404 "),
+    (b"GET /sparql HTTP/1.1\r\n\r\n", b" 400 "),
+    (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n", b" 400 "),
+    (b"GET /sparql?query=%FF%FE HTTP/1.1\r\n\r\n", b" 400 "),
+])
+def test_malformed_requests_get_an_answer_and_the_endpoint_goes_on(endpoint, request_bytes, status, capfd):
+    answer = raw(endpoint, request_bytes)
+    assert answer.split(b"\r\n", 1)[0].find(status) > 0, answer[:200]
+    assert endpoint.count() > 0
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_client_that_goes_away_mid_request_breaks_nothing(endpoint, capfd):
+    host, port = endpoint.server.server_address[:2]
+    for _ in range(5):
+        with socket.create_connection((host, port), timeout=5) as s:
+            s.sendall(b"POST /sparql HTTP/1.1\r\nContent-Type: application/sparql-query\r\nContent-Length: 100\r\n\r\nSEL")
+    assert endpoint.count() > 0
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_answers_are_never_sniffed_as_html_and_the_page_has_a_policy(endpoint):
+    status, headers, body = endpoint.http("/sparql?query=%3Cscript%3Ealert(1)%3C/script%3E")
+    assert status == 400 and headers["Content-Type"].startswith("text/plain")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    status, headers, _ = endpoint.http("/")
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'sha256-" in csp and "connect-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp.split("script-src", 1)[1].split(";")[0]
+
+
+# ------------------------------------------------------------------ load
+
+def test_load_script_briefly(store_dir):
+    proc = subprocess.run([sys.executable, "scripts/load_endpoint.py", "--store", str(store_dir), "--clients", "10",
+                           "--seconds", "3", "--max-requests", "2000"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=180)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "failures: 0" in proc.stdout and "10 clients for 3 s, 17 queries" in proc.stdout
+    assert "requests: " in proc.stdout and "p95" in proc.stdout and "server RSS: start" in proc.stdout
+
+
+def test_load_script_refuses_a_remote_address():
+    proc = subprocess.run([sys.executable, "scripts/load_endpoint.py", "--url", "http://192.0.2.1:7878"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "loopback" in proc.stderr
+
+
+# ------------------------------------------------------------------ the query page in a browser
+
+@pytest.fixture()
+def hostile_endpoint(tmp_path):
+    ttl = tmp_path / "hostile.ttl"
+    hostile_graph().serialize(ttl, format="turtle", encoding="utf-8")
+    ep = Endpoint(memory_store_from_turtle(ttl.read_bytes()), timeout=10, max_rows=1000)
+    yield ep
+    ep.close()
+
+
+def test_query_page_shows_hostile_names_as_text(browser, hostile_endpoint):
+    page = browser.new_page()
+    blocked, errors, dialogs = [], [], []
+    origin = hostile_endpoint.url
+
+    def route(r):
+        if r.request.url.startswith(origin + "/"):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        page.goto(origin + "/")
+        page.fill("#q", "SELECT ?s ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o)) } ORDER BY ?o")
+        page.click("#run")
+        page.wait_for_selector("#out table td", timeout=10_000)
+        shown = page.inner_text("#out")
+        for key, payload in PAYLOADS.items():
+            assert payload in shown, key
+        assert page.evaluate("() => window.__xss") is None
+        assert page.evaluate("() => document.querySelectorAll('#out script, #out img, #out svg, #out textarea, "
+                             "#out b, body > img, body > svg').length") == 0
+        # an error that quotes the hostile query back is shown as text too
+        page.fill("#q", 'SELEC <script>window.__xss=10</script> "><img src=z onerror=window.__xss=11>')
+        page.click("#run")
+        page.wait_for_selector("#out pre", timeout=10_000)
+        assert page.inner_text("#status").startswith("400")
+        assert "malformed query" in page.inner_text("#out pre")
+        page.wait_for_timeout(200)
+        assert page.evaluate("() => window.__xss") is None
+        assert page.evaluate("() => document.querySelectorAll('img, svg').length") == 0
+        assert page.title() == "政企图谱 SPARQL"
+        assert blocked == [] and dialogs == []
+        assert [e for e in errors if "400" not in e] == []  # the 400 answer itself is the only console error
+    finally:
+        page.close()
+
+
+def test_the_page_script_runs_only_because_its_hash_is_allowed(browser, endpoint):
+    page = browser.new_page()
+    try:
+        page.goto(endpoint.url + "/")
+        page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.__xss = 12';"
+                      " document.body.appendChild(s); }")
+        assert page.evaluate("() => window.__xss") is None  # CSP: an injected inline script does not run
+        page.select_option("#ex", index=1)
+        assert page.input_value("#q").startswith("#")  # the page's own script does
+    finally:
+        page.close()
