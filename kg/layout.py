@@ -131,8 +131,8 @@ def force_layout(net: nx.Graph, *, iterations: int = 60, seed: int = 0,
     blocks = []
     for comp in components:
         local = {node: i for i, node in enumerate(comp)}
-        edges = np.array([(local[u], local[v]) for u, v in simple.subgraph(comp).edges()],
-                         dtype=np.int64).reshape(-1, 2)
+        pairs = sorted({tuple(sorted((local[u], local[v]))) for u, v in simple.subgraph(comp).edges()})
+        edges = np.array(pairs, dtype=np.int64).reshape(-1, 2)  # sorted: the same floats whatever the edge order
         blocks.append(_simulate(len(comp), edges, iterations, rng))
     placed = np.concatenate(_pack(blocks))
     placed -= (placed.min(axis=0) + placed.max(axis=0)) / 2
