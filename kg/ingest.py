@@ -278,9 +278,25 @@ def continues(prev: str, nxt: str) -> bool:
 def clean_text(raw: str) -> tuple[str, list[str]]:
     """Clean layout damage; returns the text (paragraphs joined by a blank line) and photo credits.
 
+    The passes run again on their own output until nothing changes (a joined paragraph may end in
+    another photo credit, or become long enough for its line breaks to go), so cleaning is idempotent:
+    ``clean_text(clean_text(x)[0])[0] == clean_text(x)[0]``.
+
     >>> clean_text("重庆将加快招引一批关键零部件项目;推进集成电路、平板显\\n\\n示等产业。\\n\\n(下转第二版)")[0]
     '重庆将加快招引一批关键零部件项目;推进集成电路、平板显示等产业。'
+    >>> clean_text("城市生态越来越好 刘海娇 摄 王强 摄")
+    ('城市生态越来越好', ['王强', '刘海娇'])
     """
+    text, credits = _clean_once(raw)
+    for _ in range(8):
+        again, more = _clean_once(text)
+        if again == text:
+            break
+        text, credits = again, credits + more
+    return text, credits
+
+
+def _clean_once(raw: str) -> tuple[str, list[str]]:
     credits: list[str] = []
     kept: list[str] = []
     seen: set[str] = set()
