@@ -161,6 +161,7 @@ def uses_service(query: str) -> bool:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     verbose = False
+    request_queue_size = 128  # the listen backlog: socketserver's 5 resets connections of 50 clients at once
 
     def handle_error(self, request, client_address):
         """A request that broke (a client gone mid-answer …): one line when verbose, never a traceback."""

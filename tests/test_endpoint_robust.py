@@ -225,6 +225,25 @@ def test_answers_are_never_sniffed_as_html_and_the_page_has_a_policy(endpoint):
 
 # ------------------------------------------------------------------ load
 
+def test_a_burst_of_connections_is_answered_not_reset(endpoint):
+    n, results = 80, []
+    barrier = threading.Barrier(n)
+
+    def one():
+        barrier.wait()
+        try:
+            results.append(endpoint.query("ASK { ?s ?p ?o }", accept="text/csv")[0])
+        except OSError as exc:  # a reset connection: the listen backlog overflowed
+            results.append(repr(exc))
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert results == [200] * n, [r for r in results if r != 200][:3]
+
+
 def test_load_script_briefly(store_dir):
     proc = subprocess.run([sys.executable, "scripts/load_endpoint.py", "--store", str(store_dir), "--clients", "10",
                            "--seconds", "3", "--max-requests", "2000"], cwd=ROOT, capture_output=True, text=True,
