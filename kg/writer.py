@@ -121,8 +121,6 @@ def write_graph(all_facts, ttl_path: Path, store_path: Path | None = None, curat
     """Facts of all documents → ``ttl_path`` (Turtle) and, when ``store_path`` is given, the pyoxigraph
     store there (a folder this creates; otherwise a temporary one is used and removed). The caller makes
     the outputs atomic (write to temporary paths, rename them in): see :class:`kg.atomic.Outputs`."""
-    import pyoxigraph as ox
-
     from kg.pipeline import graph_from_facts
 
     ttl_path = Path(ttl_path)
@@ -133,18 +131,27 @@ def write_graph(all_facts, ttl_path: Path, store_path: Path | None = None, curat
             graph_from_facts(all_facts, curation, sink=sink)
         finally:
             sink.close()
-        where = Path(store_path) if store_path is not None else scratch / "store"
-        store = ox.Store(str(where))
-        store.bulk_load(path=str(sink.path), format=ox.RdfFormat.N_TRIPLES)
-        os.unlink(sink.path)
-        store.dump(output=str(ttl_path), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
-                   prefixes=TURTLE_PREFIXES)
-        summary = summarize(store)
-        store.flush()
-        del store
-        return summary
+        return turtle_from_ntriples(sink.path, ttl_path,
+                                    Path(store_path) if store_path is not None else scratch / "store")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def turtle_from_ntriples(nt_path: Path, ttl_path: Path, store_dir: Path) -> GraphSummary:
+    """Load an N-Triples file (any order, repeats allowed) into a new store at ``store_dir``, remove the
+    file, write the Turtle from the store and count what the build reports. The same triples give the
+    same Turtle bytes: the store is read in its key order, which does not depend on the loading order."""
+    import pyoxigraph as ox
+
+    store = ox.Store(str(store_dir))
+    store.bulk_load(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)
+    os.unlink(nt_path)
+    store.dump(output=str(ttl_path), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
+               prefixes=TURTLE_PREFIXES)
+    summary = summarize(store)
+    store.flush()
+    del store
+    return summary
 
 
 def summarize(store) -> GraphSummary:
