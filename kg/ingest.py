@@ -43,7 +43,7 @@ class Document:
 # ------------------------------------------------------------------ reading
 
 #: ``kg build`` refuses a file bigger than this (``--max-file-mb``; 0 = no limit). Extraction time grows
-#: faster than linearly with a document's length (on one core: 0.3 MB ≈ 2 s, 1 MB ≈ 25 s); a newspaper
+#: faster than linearly with a document's length (on one core: 0.3 MB ≈ 4 s, 0.9 MB ≈ 18 s); a newspaper
 #: page is 5–50 KB and a government work report about 60 KB, so a bigger file is an archive of many
 #: articles and is better split. The size is checked before the file is read.
 MAX_FILE_MB = 2.0
