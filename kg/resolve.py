@@ -176,21 +176,28 @@ class Resolver:
             if len(b) >= 2 and groups and len(others) == 1:
                 self._union(groups[0], others[0])
         # a project named by the start of its full name (天楹风光储 → 天楹风光储氢氨醇一体化项目)
+        # (the names starting with a name follow it in sorted order: a scan from its place, not of all)
         projects = [k for k in keys if k[0] == "Project"]
-        for k in projects:
+        names = [k[1] for k in projects]
+        for i, k in enumerate(projects):
             if len(k[1]) >= 4 and not k[1].endswith(("项目", "工程")):
-                longer = [o for o in projects if o != k and o[1].startswith(k[1]) and not o[1].endswith("期")]
+                longer = []
+                for j in range(i + 1, len(projects)):
+                    if not names[j].startswith(k[1]):
+                        break
+                    if not names[j].endswith("期"):
+                        longer.append(projects[j])
                 if len(longer) == 1:
                     self._union(k, longer[0])
         # a park or project named after the park it is in: 长春高新区北湖科技园 / 北湖科技园
+        # (the longest park name of 4+ characters the name starts with, leaving 4+: looked up by length)
         parks = {n for k in keys if k[0] == "IndustrialPark" for n in self.refs[k].names()}
         for k in keys:
             if k[0] not in ("IndustrialPark", "Project"):
                 continue
-            for park in sorted(parks, key=len, reverse=True):
-                rest = k[1][len(park):]
-                if k[1].startswith(park) and len(park) >= 4 and len(rest) >= 4 and (k[0], rest) in by_name:
-                    self._union(k, (k[0], rest))
+            for cut in range(len(k[1]) - 4, 3, -1):
+                if k[1][:cut] in parks and (k[0], k[1][cut:]) in by_name:
+                    self._union(k, (k[0], k[1][cut:]))
                     break
         # names with and without the home place before them
         for k in keys:

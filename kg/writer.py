@@ -48,15 +48,16 @@ def nt_term(term) -> str:
     >>> nt_term(Literal('他说"好"\\n', lang="zh")), nt_term(Literal(3)), nt_term(URIRef("https://x/a"))
     ('"他说\\\\"好\\\\"\\\\n"@zh', '"3"^^<http://www.w3.org/2001/XMLSchema#integer>', '<https://x/a>')
     """
-    if isinstance(term, Literal):
+    kind = type(term)  # exact types first: isinstance on rdflib's terms goes through abc, 3x slower
+    if kind is URIRef or (kind is not Literal and isinstance(term, URIRef)):
+        return "<" + str(term) + ">"
+    if kind is Literal or isinstance(term, Literal):
         text = '"' + str(term).translate(_ESCAPES) + '"'
         if term.language:
             return text + "@" + term.language
         if term.datatype is not None and str(term.datatype) != _XSD_STRING:
             return text + "^^<" + str(term.datatype) + ">"
         return text
-    if isinstance(term, URIRef):
-        return "<" + str(term) + ">"
     raise TypeError(f"cannot write {term!r} as N-Triples (no blank nodes in this graph)")
 
 
