@@ -161,7 +161,8 @@ def build(
     with Outputs() as outputs:  # written beside the old ones, renamed in only when all are complete
         # triples streamed to N-Triples, loaded into the store, Turtle dumped from it (kg/writer.py)
         summary = write_graph(all_facts, outputs.stage(out / "graph.ttl"),
-                              None if no_store else outputs.stage(out / "store"), curation)
+                              None if no_store else outputs.stage(out / "store"), curation,
+                              map_graph_up_to=0 if no_map else MAP_MAX_TRIPLES)
         if curation is not None:
             for problem in curation.problems:
                 console.print(f"[yellow]curation:[/] {problem}", highlight=False)
@@ -174,16 +175,13 @@ def build(
                           f"{MAP_MAX_TRIPLES:,}); draw a part with kg viz {out / 'graph.ttl'} --focus NAME",
                           highlight=False)
         elif not no_map:
-            from rdflib import Graph
-
             from kg.viz import write_map
 
-            graph = Graph().parse(outputs.staged(out / "graph.ttl"), format="turtle")
-            write_map(graph, outputs.stage(out / "graph.html"))
+            write_map(summary.graph, outputs.stage(out / "graph.html"))  # the graph less the documents' text
     _summary(summary, len(docs), skipped, time.perf_counter() - t0, out)
 
 
-MAP_MAX_TRIPLES = 300_000  # kg build draws the map up to this size (rdflib reads ~30,000 triples a second)
+MAP_MAX_TRIPLES = 300_000  # kg build draws the map up to this size (it is drawn from an rdflib graph)
 
 
 def _curation_for(curation_file: Optional[Path], paths: list[Path]):

@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import PROV
+from rdflib.namespace import PROV, RDF
+
+RDF_TYPE = RDF.type
 
 from kg.vocab import PREFIXES
 
@@ -116,12 +118,18 @@ class GraphSummary:
     triples: int = 0
     classes: dict[str, int] = field(default_factory=dict)
     relations: dict[str, int] = field(default_factory=dict)
+    graph: object = None  # for the map: an rdflib Graph without the documents' text (see write_graph)
 
 
-def write_graph(all_facts, ttl_path: Path, store_path: Path | None = None, curation=None) -> GraphSummary:
+def write_graph(all_facts, ttl_path: Path, store_path: Path | None = None, curation=None,
+                map_graph_up_to: int = 0) -> GraphSummary:
     """Facts of all documents → ``ttl_path`` (Turtle) and, when ``store_path`` is given, the pyoxigraph
     store there (a folder this creates; otherwise a temporary one is used and removed). The caller makes
-    the outputs atomic (write to temporary paths, rename them in): see :class:`kg.atomic.Outputs`."""
+    the outputs atomic (write to temporary paths, rename them in): see :class:`kg.atomic.Outputs`.
+
+    With ``map_graph_up_to``, a graph of at most that many triples also comes back as ``summary.graph``
+    (rdflib, for :func:`kg.viz.write_map`), taken from the store without the documents' ``kgo:text``,
+    which the map never shows and which made reading the Turtle back slow (7 s of a 64 MB build)."""
     from kg.pipeline import graph_from_facts
 
     ttl_path = Path(ttl_path)
@@ -133,12 +141,13 @@ def write_graph(all_facts, ttl_path: Path, store_path: Path | None = None, curat
         finally:
             sink.close()
         return turtle_from_ntriples(sink.path, ttl_path,
-                                    Path(store_path) if store_path is not None else scratch / "store")
+                                    Path(store_path) if store_path is not None else scratch / "store",
+                                    map_graph_up_to)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def turtle_from_ntriples(nt_path: Path, ttl_path: Path, store_dir: Path) -> GraphSummary:
+def turtle_from_ntriples(nt_path: Path, ttl_path: Path, store_dir: Path, map_graph_up_to: int = 0) -> GraphSummary:
     """Load an N-Triples file (any order, repeats allowed) into a new store at ``store_dir``, remove the
     file, write the Turtle from the store and count what the build reports. The same triples give the
     same Turtle bytes: the store is read in its key order, which does not depend on the loading order."""
@@ -150,9 +159,48 @@ def turtle_from_ntriples(nt_path: Path, ttl_path: Path, store_dir: Path) -> Grap
     store.dump(output=str(ttl_path), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
                prefixes=TURTLE_PREFIXES)
     summary = summarize(store)
+    if summary.triples <= map_graph_up_to:
+        summary.graph = rdflib_graph(store, without_document_text=True)
     store.flush()
     del store
     return summary
+
+
+def rdflib_graph(store, without_document_text: bool = False):
+    """The store's default graph as an rdflib Graph (the contract's prefixes bound), optionally without the
+    ``kgo:text`` of ``kgo:Document`` s (evidence sentences stay)."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from kg.vocab import KGO, bind_prefixes
+
+    skip = set()
+    if without_document_text:
+        doc_class, text = ox.NamedNode(str(KGO.Document)), ox.NamedNode(str(KGO.text))
+        skip = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode(str(RDF_TYPE)), doc_class)}
+    g = Graph()
+    bind_prefixes(g)
+    add = g.add
+    terms: dict = {}
+
+    def term(t):
+        got = terms.get(t)
+        if got is None:
+            if isinstance(t, ox.Literal):
+                dt = t.datatype.value
+                got = Literal(t.value, lang=t.language) if t.language else \
+                    Literal(t.value, datatype=None if dt == _XSD_STRING else URIRef(dt))
+            else:
+                got = URIRef(t.value)  # no blank nodes in this graph
+            if len(terms) < 1_000_000:
+                terms[t] = got
+        return got
+
+    for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        if skip and q.subject in skip and q.predicate == text:
+            continue
+        add((term(q.subject), term(q.predicate), term(q.object)))
+    return g
 
 
 def summarize(store) -> GraphSummary:

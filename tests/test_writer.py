@@ -138,3 +138,16 @@ def test_sink_answers_only_derivation_lookups(tmp_path):
     with pytest.raises(NotImplementedError):
         plain.subjects(PROV.wasDerivedFrom, c)
     plain.close()
+
+
+def test_map_graph_is_the_graph_less_the_documents_text(facts, tmp_path):
+    from rdflib.namespace import RDF
+
+    from kg.vocab import KGO
+
+    summary = write_graph(facts, tmp_path / "graph.ttl", map_graph_up_to=10**6)
+    full = rdflib.Graph().parse(tmp_path / "graph.ttl", format="turtle")
+    docs = set(full.subjects(RDF.type, KGO.Document))
+    assert set(summary.graph) == {t for t in full if not (t[0] in docs and t[1] == KGO.text)}
+    assert len(docs) == 5 and all(full.value(d, KGO.text) for d in docs)
+    assert write_graph(facts, tmp_path / "again.ttl", map_graph_up_to=100).graph is None  # too big
