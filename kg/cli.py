@@ -134,6 +134,7 @@ def build(
             fail(str(exc))
     docs, skipped = _read_inputs(paths, strict, max_file_mb)
     curation = _curation_for(curation_file, paths)
+    laps = [("read", time.perf_counter())]  # phases, printed with KG_TIMINGS=1 (scripts/bench.py)
 
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -158,11 +159,13 @@ def build(
             if cache.hits:
                 console.print(f"incremental: {cache.misses} document(s) extracted, {cache.hits} from the cache "
                               f"({out / '.cache'}; --no-cache rebuilds all)", highlight=False)
+    laps.append(("extract", time.perf_counter()))
     with Outputs() as outputs:  # written beside the old ones, renamed in only when all are complete
         # triples streamed to N-Triples, loaded into the store, Turtle dumped from it (kg/writer.py)
         summary = write_graph(all_facts, outputs.stage(out / "graph.ttl"),
                               None if no_store else outputs.stage(out / "store"), curation,
                               map_graph_up_to=0 if no_map else MAP_MAX_TRIPLES)
+        laps.append(("resolve+graph+store", time.perf_counter()))
         if curation is not None:
             for problem in curation.problems:
                 console.print(f"[yellow]curation:[/] {problem}", highlight=False)
@@ -178,7 +181,12 @@ def build(
             from kg.viz import write_map
 
             write_map(summary.graph, outputs.stage(out / "graph.html"))  # the graph less the documents' text
+        laps.append(("map", time.perf_counter()))
     _summary(summary, len(docs), skipped, time.perf_counter() - t0, out)
+    if os.environ.get("KG_TIMINGS"):
+        start = [t0] + [t for _, t in laps[:-1]]
+        console.print("timings: " + ", ".join(f"{name} {t - s:.1f} s" for (name, t), s in zip(laps, start)),
+                      highlight=False)
 
 
 MAP_MAX_TRIPLES = 300_000  # kg build draws the map up to this size (it is drawn from an rdflib graph)

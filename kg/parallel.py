@@ -8,9 +8,9 @@ so everything after (``scope_persons``, ``resolve_all``, the graph) sees exactly
 build sees, and the Turtle is byte-identical whatever the number of workers.
 
 * ``workers=1``, or an input too small to pay for starting a cluster (fewer characters than
-  :data:`LOCAL_BELOW` says: starting a local cluster and loading the models in each worker takes ~4-6 s
-  on 2 cores, what this process extracts of ~1 MB of text, ~3 MB with ``--fast``), runs in this process
-  (the environment variable ``KG_LOCAL_BELOW``, in characters, changes the limit: 0 always uses a cluster);
+  :data:`LOCAL_BELOW` says: ~1 MB of text, ~3 MB with ``--fast``, where the ~1-2 s of starting a local
+  cluster and sending the documents cost what the second core saves), runs in this process (the
+  environment variable ``KG_LOCAL_BELOW``, in characters, changes the limit: 0 always uses a cluster);
 * otherwise a :class:`dask.distributed.LocalCluster` of ``workers`` processes is started for the build.
   On Linux its workers are forked from this process after it has loaded the models, so they start
   with them (start-up ~1 s instead of ~6-9 s of imports and model loading per worker on 2 cores);

@@ -1,6 +1,6 @@
 """Build speed at scale: corpora of 1, 8 and 64 MB, `kg build` against bare jieba in the same run.
 
-    .venv/bin/python scripts/bench.py                  # 1, 8 and 64 MB (~15 min on 2 cores)
+    .venv/bin/python scripts/bench.py                  # 1, 8 and 64 MB, 4 builds each (~17 min on 2 cores)
     .venv/bin/python scripts/bench.py --sizes 1,8      # quicker
     .venv/bin/python scripts/bench.py --sizes 8 --modes default,fast
 
@@ -10,13 +10,14 @@ bare single-process `jieba.lcut` over the same texts (timed here, after jieba is
 `kg build DIR -o OUT --no-cache` in a subprocess per mode, timed from start to exit (imports, reading,
 cluster start-up, extraction, resolution, Turtle, store, map), with the peak RSS of its processes
 (the build and its Dask workers: their PSS summed, so that pages forked workers share
-with the build count once; sampled every 0.1 s). Modes:
+with the build count once; sampled every second). Modes:
 
     default   all cores (kg build's default)          fast      --fast, all cores
     w1        --workers 1 (in this process)            w2        --workers 2 (forced onto a Dask cluster)
 
-Printed: chars/s, the ratio build time / jieba time, the growth of time from 1 to 8 MB, peak RSS and
-the speed-up of 2 workers over 1 (on the largest size with both). Ratios are measured within the run,
+Printed: chars/s, the ratio build time / jieba time, the growth of time from 1 to 8 MB, peak memory, the
+build's phases (KG_TIMINGS=1: read, extract, resolve+graph+store, map) and the speed-up of 2 workers over 1,
+of the whole build and of the extraction phase. Ratios are measured within the run,
 so a loaded machine affects both sides; the load average is printed too.
 
 The news corpora give small graphs (national reports name few entities). ``--writer 100000,1000000``
@@ -93,8 +94,9 @@ def bare_jieba(texts: list[str]) -> float:
 
 class PeakRSS(threading.Thread):
     """Samples the memory of a process and its descendants: the sum of their PSS (proportional set size:
-    pages shared by forked workers counted once, split between them; RSS where PSS cannot be read) and the
-    largest single RSS."""
+    pages shared by forked workers counted once, split between them; RSS where PSS cannot be read), every
+    second (reading PSS walks the page tables: sampling it often would slow the build down), and the
+    largest single RSS, every 0.25 s."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -108,28 +110,34 @@ class PeakRSS(threading.Thread):
     def run(self) -> None:
         import psutil
 
+        tick = 0
         while not self.stop.is_set():
             try:
                 procs = [self.proc] + self.proc.children(recursive=True)
                 rss, pss = [], []
                 for p in procs:
                     try:
-                        info = p.memory_full_info()
-                        rss.append(info.rss)
-                        pss.append(getattr(info, "pss", info.rss))
+                        if tick % 4 == 0:
+                            info = p.memory_full_info()
+                            pss.append(getattr(info, "pss", info.rss))
+                            rss.append(info.rss)
+                        else:
+                            rss.append(p.memory_info().rss)
                     except psutil.Error:
                         pass
-                self.peak = max(self.peak, sum(pss))
+                if pss:
+                    self.peak = max(self.peak, sum(pss))
                 self.peak_single = max(self.peak_single, max(rss, default=0))
             except psutil.Error:
                 pass
-            self.stop.wait(0.1)
+            tick += 1
+            self.stop.wait(0.25)
 
 
-def run_build(folder: Path, out: Path, args: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, peak summed PSS and peak single-process RSS of one kg build."""
+def run_build(folder: Path, out: Path, args: list[str]) -> tuple[float, int, int, dict]:
+    """Wall seconds, peak summed PSS, peak single-process RSS and the phases (KG_TIMINGS) of one kg build."""
     shutil.rmtree(out, ignore_errors=True)
-    env = dict(os.environ)
+    env = dict(os.environ, KG_TIMINGS="1")
     if "--workers" in args and args[args.index("--workers") + 1] != "1":
         env["KG_LOCAL_BELOW"] = "0"  # w2: on the cluster whatever the size
     cmd = [sys.executable, "-m", "kg", "build", str(folder), "-o", str(out), "--no-cache", *args]
@@ -143,7 +151,13 @@ def run_build(folder: Path, out: Path, args: list[str]) -> tuple[float, int, int
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"kg build {' '.join(args)} failed ({proc.returncode}):\n{stderr[-2000:]}")
-    return seconds, sampler.peak, sampler.peak_single
+    phases = {}
+    for line in stderr.splitlines():
+        if line.startswith("timings: "):
+            for part in line[len("timings: "):].split(", "):
+                name, value, _ = part.rsplit(" ", 2)
+                phases[name] = float(value)
+    return seconds, sampler.peak, sampler.peak_single, phases
 
 
 DIGITS = "零一二三四五六七八九"
@@ -217,9 +231,7 @@ def run_writer(how: str, triples: int, workdir: Path) -> tuple[float, int, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1,8,64", help="corpus sizes in MB, comma-separated")
-    ap.add_argument("--modes", default="default,fast,w1,w2",
-                    help="which builds per size (default, fast, w1, w2, fast-w1); 64 MB runs only default unless --all-modes")
-    ap.add_argument("--all-modes", action="store_true", help="every mode at every size, 64 MB too")
+    ap.add_argument("--modes", default="default,fast,w1,w2", help="which builds per size (default, fast, w1, w2, fast-w1)")
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/kg-bench"), help="corpora and outputs")
     ap.add_argument("--writer", default="", help="also time the graph writers alone at these triple counts")
     ap.add_argument("--writer-child", nargs=3, help=argparse.SUPPRESS)
@@ -235,7 +247,7 @@ def main() -> None:
             raise SystemExit(f"unknown mode {m!r} (one of {', '.join(MODES)})")
     print(f"machine: {os.cpu_count()} cores, load average {', '.join(f'{x:.2f}' for x in os.getloadavg())} "
           f"(before the run)", flush=True)
-    rows, results = [], {}
+    rows, results, extract_times = [], {}, {}
     for size in sizes:
         folder = args.workdir / f"corpus-{size:g}mb"
         texts = make_corpus(folder, size)
@@ -243,23 +255,28 @@ def main() -> None:
         base = bare_jieba(texts)
         print(f"\n{size:g} MB: {len(texts)} files, {chars:,} characters; bare jieba.lcut {base:.1f} s "
               f"({chars / base:,.0f} chars/s)", flush=True)
-        these = modes if (size < 64 or args.all_modes) else [m for m in modes if m == "default"] or ["default"]
-        for mode in these:
-            seconds, peak, single = run_build(folder, args.workdir / f"out-{size:g}mb-{mode}", MODES[mode])
+        for mode in modes:
+            seconds, peak, single, phases = run_build(folder, args.workdir / f"out-{size:g}mb-{mode}", MODES[mode])
             results[(size, mode)] = seconds
+            extract_times[(size, mode)] = phases.get("extract")
             line = (f"  kg build {mode:<8} {seconds:7.1f} s  {chars / seconds:>9,.0f} chars/s  "
                     f"{seconds / base:5.2f}x jieba   peak memory {peak / 2**20:,.0f} MB "
                     f"(largest process RSS {single / 2**20:,.0f} MB)   load {os.getloadavg()[0]:.2f}")
             print(line, flush=True)
+            if phases:
+                print("      phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items())
+                      + f", start-up and the rest {seconds - sum(phases.values()):.1f} s", flush=True)
             rows.append((size, mode, chars, base, seconds, peak))
     print()
     if (1.0, "default") in results and (8.0, "default") in results:
         print(f"growth 8 MB vs 1 MB (default build): {results[(8.0, 'default')] / results[(1.0, 'default')]:.2f}x time "
               f"for 8x text")
-    both = [s for s in sizes if (s, "w1") in results and (s, "w2") in results]
-    if both:
-        s = max(both)
-        print(f"speed-up of 2 workers over 1 ({s:g} MB): {results[(s, 'w1')] / results[(s, 'w2')]:.2f}x")
+    for s in sizes:
+        if (s, "w1") in results and (s, "w2") in results:
+            line = f"speed-up of 2 workers over 1 ({s:g} MB): {results[(s, 'w1')] / results[(s, 'w2')]:.2f}x"
+            if extract_times.get((s, "w1")) and extract_times.get((s, "w2")):
+                line += f" (the extraction phase alone: {extract_times[(s, 'w1')] / extract_times[(s, 'w2')]:.2f}x)"
+            print(line)
     for n in [int(x) for x in args.writer.split(",") if x]:
         for how in ("rdflib", "stream"):
             seconds, triples, peak = run_writer(how, n, args.workdir)
