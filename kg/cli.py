@@ -29,7 +29,7 @@ except ImportError:  # pragma: no cover
 from kg.atomic import Outputs, write_atomic  # noqa: F401  (write_atomic: kg.export, kg.viz use it)
 
 console = Console(stderr=True, soft_wrap=True)
-out_console = Console()
+out_console = Console(soft_wrap=True)  # long lines (URLs, paths) stay whole when piped
 
 
 def one_line(message: str) -> str:
