@@ -132,7 +132,8 @@ def build(
             check_scheduler_address(scheduler)  # before reading anything: a typo fails at once
         except ParallelError as exc:
             fail(str(exc))
-    docs, skipped = _read_inputs(paths, strict, max_file_mb)
+    read_workers = (workers if workers and scheduler is None else os.cpu_count()) or 1
+    docs, skipped = _read_inputs(paths, strict, max_file_mb, read_workers)
     curation = _curation_for(curation_file, paths)
     laps = [("read", time.perf_counter())]  # phases, printed with KG_TIMINGS=1 (scripts/bench.py)
 
@@ -209,14 +210,14 @@ def _curation_for(curation_file: Optional[Path], paths: list[Path]):
         fail(str(exc))
 
 
-def _read_inputs(paths: list[Path], strict: bool, max_file_mb: float) -> tuple[list, list[str]]:
+def _read_inputs(paths: list[Path], strict: bool, max_file_mb: float, workers: int = 1) -> tuple[list, list[str]]:
     """The documents to build and one line per input file that cannot be read. Stops the build (exit 2)
     when nothing can be read, or with ``strict`` when anything cannot: then a single bad file gets a
     single line (naming it and the reason), several get one line each and a last line saying why."""
     from kg.ingest import InputError, read_documents
 
     try:
-        docs, problems, n_files = read_documents(paths, max_file_mb or None)
+        docs, problems, n_files = read_documents(paths, max_file_mb or None, workers)
     except InputError as exc:
         fail(str(exc))
     if not n_files:

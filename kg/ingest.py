@@ -196,20 +196,46 @@ def read_document(path: Path, max_mb: float | None = MAX_FILE_MB, source: str | 
         raise InputError(f"{path}: {str(exc).removeprefix(name + ': ')}") from None
 
 
-def read_documents(paths: list[Path], max_mb: float | None = MAX_FILE_MB) -> tuple[list[Document], list[str], int]:
+PARALLEL_READ_BYTES = 4 << 20  # below this much input, a process pool costs more than it saves
+
+
+def _read_one(job: tuple[Path, float | None]) -> Document | str:
+    """One file read and cleaned, or the one-line reason it cannot be (picklable, for a process pool)."""
+    try:
+        return read_document(*job)
+    except InputError as exc:
+        return str(exc)
+
+
+def read_documents(paths: list[Path], max_mb: float | None = MAX_FILE_MB,
+                   workers: int = 1) -> tuple[list[Document], list[str], int]:
     """Every input file read: (documents, one line per file that could not be read, files found).
 
     Raises :class:`InputError` for a path that does not exist. Documents come in a fixed order
     whatever the order of ``paths``; two files with the same name in different folders stay two
     documents (their ids get a hash of the text, their source the path below the folder); a file
-    whose cleaned text is the same as an earlier one's is reported and left out."""
+    whose cleaned text is the same as an earlier one's is reported and left out. With ``workers`` > 1
+    and more than ``PARALLEL_READ_BYTES`` of input, files are decoded and cleaned on that many
+    processes (the same result, in the same order)."""
     inputs = find_inputs(paths)
+    jobs = [(path, max_mb) for path, _ in inputs]
+    if workers > 1 and len(inputs) > 1 and sum(_size(p) for p, _ in inputs) > PARALLEL_READ_BYTES:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork: the children share the loaded module and need no re-import of the caller's __main__
+        # (reading runs before any model, thread or Dask cluster is started)
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
+            results = list(pool.map(_read_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    else:
+        results = [_read_one(job) for job in jobs]
     docs, problems = [], []
-    for path, name in inputs:
-        try:
-            docs.append((read_document(path, max_mb), path, name))
-        except InputError as exc:
-            problems.append(str(exc))
+    for (path, name), result in zip(inputs, results):
+        if isinstance(result, str):
+            problems.append(result)
+        else:
+            docs.append((result, path, name))
     texts: dict[str, set[str]] = {}
     for doc, _, _ in docs:
         texts.setdefault(doc.doc_id, set()).add(doc.text)
@@ -224,6 +250,13 @@ def read_documents(paths: list[Path], max_mb: float | None = MAX_FILE_MB) -> tup
             doc = replace(doc, doc_id=f"{doc.doc_id}-{digest}", source=name)
         out.append(doc)
     return out, problems, len(inputs)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 # ------------------------------------------------------------------ cleaning
