@@ -257,7 +257,7 @@ def apply_curation(curation: Curation, resolver: Resolver, all_facts: list[Docum
                 note(subject, f"add {relation} {action.get('object')} (source: {action.get('source')})", action)
         names.rebuild()
 
-    root_of = lambda ref: resolver._find(resolver._known_key(ref))  # noqa: E731
+    root_of = resolver.root
     alive = lambda ref: ref is not None and root_of(ref) not in dropped  # noqa: E731
 
     def kept_pair(p: PairFact) -> bool:

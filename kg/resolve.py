@@ -227,8 +227,12 @@ class Resolver:
         self.nodes = merged
         return sorted(merged.values(), key=lambda n: (n.label, n.name))
 
+    def root(self, ref: EntityRef) -> tuple[str, str]:
+        """The key of the node ``ref`` resolves to (after :meth:`finish`)."""
+        return self._find(self._known_key(ref))
+
     def node(self, ref: EntityRef) -> Node:
-        return self.nodes[self._find(self._known_key(ref))]
+        return self.nodes[self.root(ref)]
 
 
 def home_prefixes(city: str | None, province: str | None) -> tuple[str, ...]:
