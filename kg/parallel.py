@@ -39,9 +39,18 @@ from kg.extract import DocumentFacts
 from kg.ingest import Document
 
 LOCAL_BELOW = {False: 350_000, True: 1_000_000}  # characters (default, --fast): below, start-up costs more
-BATCHES_PER_WORKER = 4  # batches per worker thread, so a slow batch does not leave the others idle
+GUIDED = 2  # a batch holds 1/(GUIDED × threads) of the characters left: big first, small last
 MIN_BATCH_CHARS, MAX_BATCH_CHARS = 20_000, 500_000
 CONNECT_TIMEOUT = 10  # seconds to reach an existing scheduler
+# Local workers without the dashboard's sampling: Dask's statistical profiler walks the stack of the
+# task's thread every 10 ms and the event loop checks its own health every 20 ms, each taking the GIL
+# from the extractor (pure Python); off, a worker extracts ~10 % faster (scripts/bench.py, 2 cores).
+QUIET_WORKERS = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "2s",
+}
 
 
 class ParallelError(Exception):
@@ -126,7 +135,7 @@ def dask_client(scheduler: str | None, workers: int | None, fast: bool = False):
 
         make_nlp(fast=fast)  # before the fork: every worker starts with the models loaded
         method = "fork"
-    with dask.config.set({"distributed.worker.multiprocessing-method": method}):
+    with dask.config.set({"distributed.worker.multiprocessing-method": method, **QUIET_WORKERS}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                                scheduler_port=0, silence_logs=logging.CRITICAL)
     try:
@@ -165,20 +174,27 @@ def _one_line(exc: BaseException) -> str:
 
 # ------------------------------------------------------------------ the work
 
-def batches(sizes: list[int], parts: int) -> list[range]:
-    """Consecutive runs of documents of about ``sum(sizes) / parts`` characters each (within
-    MIN_BATCH_CHARS … MAX_BATCH_CHARS), as index ranges covering every document once, in order.
+def batches(sizes: list[int], threads: int) -> list[range]:
+    """Consecutive runs of documents, as index ranges covering every document once, in order; guided
+    sizes: each run holds about ``remaining / (GUIDED * threads)`` characters of what is not yet in a
+    run (within MIN_BATCH_CHARS … MAX_BATCH_CHARS), so runs shrink toward the end and the workers
+    finish together instead of one waiting for the other's last big batch.
 
-    >>> batches([30_000, 30_000, 30_000, 30_000], parts=2)
-    [range(0, 2), range(2, 4)]
+    >>> [len(r) for r in batches([10_000] * 40, threads=2)]
+    [10, 8, 6, 4, 3, 3, 2, 2, 2]
     """
-    target = min(MAX_BATCH_CHARS, max(MIN_BATCH_CHARS, sum(sizes) // max(parts, 1)))
+    def target(remaining: int) -> int:
+        return min(MAX_BATCH_CHARS, max(MIN_BATCH_CHARS, remaining // (GUIDED * max(threads, 1))))
+
+    remaining = sum(sizes)
+    goal = target(remaining)
     out, start, size = [], 0, 0
     for i, n in enumerate(sizes):
         size += n
-        if size >= target:
+        if size >= goal:
             out.append(range(start, i + 1))
-            start, size = i + 1, 0
+            remaining -= size
+            start, size, goal = i + 1, 0, target(remaining)
     if start < len(sizes):
         out.append(range(start, len(sizes)))
     return out
@@ -204,7 +220,7 @@ def _extract_on(client, docs: list[Document], fast: bool, home_city: str | None,
     from dask.distributed import as_completed
 
     threads = max(1, sum(client.nthreads().values()))
-    runs = batches([len(d.text) for d in docs], threads * BATCHES_PER_WORKER)
+    runs = batches([len(d.text) for d in docs], threads)
     results: list[list[DocumentFacts] | None] = [None] * len(runs)
     queue = iter(enumerate(runs))
     which = {}

@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,11 +157,14 @@ def turtle_from_ntriples(nt_path: Path, ttl_path: Path, store_dir: Path, map_gra
     store = ox.Store(str(store_dir))
     store.bulk_load(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES)
     os.unlink(nt_path)
-    store.dump(output=str(ttl_path), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
-               prefixes=TURTLE_PREFIXES)
-    summary = summarize(store)
-    if summary.triples <= map_graph_up_to:
-        summary.graph = rdflib_graph(store, without_document_text=True)
+    # the dump runs in Rust without the GIL: on a thread, beside the counting and the map's graph here
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        dumped = pool.submit(store.dump, output=str(ttl_path), format=ox.RdfFormat.TURTLE,
+                             from_graph=ox.DefaultGraph(), prefixes=TURTLE_PREFIXES)
+        summary = summarize(store)
+        if summary.triples <= map_graph_up_to:
+            summary.graph = rdflib_graph(store, without_document_text=True)
+        dumped.result()
     store.flush()
     del store
     return summary

@@ -94,7 +94,7 @@ def test_scheduler_build_is_byte_identical_and_uses_both_workers(corpus, one_pro
 
     # where each batch ran: task keys are kg-extract-TOKEN-K (K: the batch's index, in input order)
     from kg.ingest import find_text_files
-    from kg.parallel import BATCHES_PER_WORKER, batches
+    from kg.parallel import batches
 
     stream = [t for t in client.get_task_stream() if str(t["key"]).startswith("kg-extract-")]
     ran_on = {int(str(t["key"]).rsplit("-", 1)[1]): t["worker"] for t in stream}
@@ -104,7 +104,7 @@ def test_scheduler_build_is_byte_identical_and_uses_both_workers(corpus, one_pro
 
     sizes = [len(read_document(f).text) for f in files]
     assert max(sizes) < 20_000
-    runs = batches(sizes, 2 * BATCHES_PER_WORKER)
+    runs = batches(sizes, threads=2)
     assert all(len(run) >= 2 for run in runs) and len(runs) >= 4
     assert sorted(ran_on) == list(range(len(runs)))
     worker_of_doc = {files[i].stem: ran_on[k] for k, run in enumerate(runs) for i in run}
