@@ -435,11 +435,51 @@ def name_relations(ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PairF
             prefix, div = place_prefix(canonical(outer, ctx.home), ctx.home)
             if div is not None and not (div.level == "province" and prefix != div.name) and _near_home(div, prefix, ctx):
                 out.append(PairFact("locatedIn", ctx.ref(outer), EntityRef("Place", div.name, prefix), ev))
+        if outer.label not in ("GovernmentBody", "Place"):
+            place = _place_inside(outer, inner[0] if inner else None, ms, ctx)
+            if place is not None:
+                out.append(PairFact("locatedIn", ctx.ref(outer), place, ev))
     # 华润集团东阿阿胶: a group's name right before a firm's
     for a, b in zip(tops, tops[1:]):
         if a.end == b.start and a.label == b.label == "Enterprise" and a.canonical.endswith("集团"):
             out.append(PairFact("subOrganizationOf", ctx.ref(b), ctx.ref(a), ev))
     return out
+
+
+ROUTE = re.compile(r"[经至到]|—")
+
+
+def _place_inside(outer: Mention, lead: Mention | None, ms: list[Mention], ctx: _Context) -> EntityRef | None:
+    """A city or county inside a unit's name, after its parent's name (比亚迪芜湖基地, 中国石油大庆石化公司,
+    中国科学技术大学芜湖研究院) or nested in it (东风襄阳新能源汽车产业基地): the unit is there. Only for a
+    place the document names on its own or its home city; a place that only appears inside names is not
+    an entity (中国科学院沈阳自动化研究所 in a text that never names 沈阳).
+
+    Returns the place, or None."""
+    gaz = gazetteer()
+    found = None
+    name = ctx.document.text[outer.start:outer.end]
+    if ROUTE.search(name):
+        return None  # 长春经辽源梅河口至通化高铁: a line through places, not in one
+    for m in ms:
+        if m.label == "Place" and m.nested and outer.start + 2 <= m.start and m.end < outer.end \
+                and not name.startswith(("中国", "中华")):
+            found = gaz.by_name.get(m.canonical), m.text
+            break
+    if found is None and lead is not None and lead.label in ("Enterprise", "Institution"):
+        rest = ctx.document.text[lead.end:outer.end]
+        prefix, div = place_prefix(rest, ctx.home)
+        if div is not None and len(rest) - len(prefix) >= 2:
+            found = div, prefix
+    if found is None or found[0] is None:
+        return None
+    div, surface = found
+    if div.level == "province" or len(surface) < 2:
+        return None
+    standalone = any(m.label == "Place" and not m.nested and m.canonical == div.name for m in ctx.mentions)
+    if not standalone and div.name != ctx.home.city:
+        return None
+    return EntityRef("Place", div.name, surface)
 
 
 def _unit_of(firm: Mention, project: Mention, ctx: _Context) -> EntityRef:
@@ -491,9 +531,11 @@ def verbal_relations(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Cont
         subj = [m for m in top if m.end <= vs and re.fullmatch(r"[^，,。；]{0,6}", text[m.end:vs])
                 and m.label in ORG_CLASSES]
         obj = [m for m in top if m.start >= ve and m.start - ve <= 1 and m.label in ("Place", "IndustrialPark")]
-        if subj and obj:
-            out.append(PairFact("locatedIn", ctx.ref(subj[-1]), ctx.ref(obj[0]), ev))
+        if subj and obj:  # 甲、乙等12家企业入驻丙: each of the list
+            for m in _listed_before(text, top, subj[-1], sent.start):
+                out.append(PairFact("locatedIn", ctx.ref(m), ctx.ref(obj[0]), ev))
     out += _builders(text, sent, top, ev, ctx)
+    out += _sited(text, sent, top, ev, ctx)
     for conj in re.finditer(r"[与同和跟]", sent.text):
         cs = sent.start + conj.start()
         clause_end = _clause_end(text, cs, sent.end)
@@ -542,6 +584,47 @@ def _builders(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: 
     return out
 
 
+VISIT_VERBS = re.compile(r"来到|走进|深入|调研|察看|考察|走访|看望")
+SITE_VERBS = re.compile(r"(?:投资)?(?:建设|新建|扩建|打造|布局|实施)的?")
+ANAPHOR_SITED = re.compile(r"(?:该|这一|此)项目(?:选址|位于|落户|落地|建在|坐落于)")
+
+
+def _sited(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: _Context) -> list[PairFact]:
+    """Where things are, said by the sentence around them:
+
+    * 在X高新区，市长先后来到甲公司和乙公司: the firms visited are in the place that opens the sentence;
+    * 甲公司在X高新区建设的乙项目 / 甲公司在X县投资建设乙项目: the project is where the firm builds it;
+    * 该项目位于X经济开发区: the project last named before is there."""
+    out: list[PairFact] = []
+    sites = ("IndustrialPark", "Place")
+    opening = re.match(r"(?:[^，。；]{0,12}?)在", sent.text)
+    if opening:
+        site = next((m for m in top if m.start == sent.start + opening.end() and m.label in sites), None)
+        if site is not None and text[site.end:site.end + 1] in "，,":
+            clause_end = _clause_end(text, site.end + 1, sent.end)
+            visit = VISIT_VERBS.search(text, site.end, sent.end)
+            if visit is not None and visit.start() < clause_end + 12:
+                for m in top:
+                    if m.start >= visit.end() and m.label == "Enterprise":
+                        out.append(PairFact("locatedIn", ctx.ref(m), ctx.ref(site), ev))
+    for i, f in enumerate(top):
+        if f.label != "Enterprise" or i + 2 >= len(top):
+            continue
+        site, thing = top[i + 1], top[i + 2]
+        if site.label in sites and thing.label in ("Project", "IndustrialPark") \
+                and re.fullmatch(r"[^，。；]{0,4}在", text[f.end:site.start]) \
+                and SITE_VERBS.fullmatch(text[site.end:thing.start]):
+            out.append(PairFact("locatedIn", ctx.ref(thing), ctx.ref(site), ev))
+    for a in ANAPHOR_SITED.finditer(sent.text):
+        after = sent.start + a.end()
+        site = next((m for m in top if m.start == after and m.label in sites), None)
+        before = [m for m in ctx.mentions if m.label == "Project" and not m.nested and m.end <= sent.start + a.start()
+                  and m.start >= sent.start - 200]
+        if site is not None and before:
+            out.append(PairFact("locatedIn", ctx.ref(before[-1]), ctx.ref(site), ev))
+    return out
+
+
 def _clause_end(text: str, pos: int, limit: int) -> int:
     m = re.compile(r"[，,。；;]").search(text, pos, limit)
     return m.start() if m else limit
@@ -559,6 +642,16 @@ def _group_before(text: str, top: list[Mention], pos: int, floor: int) -> list[M
             edge = m.start
         else:
             break
+    return group
+
+
+def _listed_before(text: str, top: list[Mention], last: Mention, floor: int) -> list[Mention]:
+    """``last`` and the organisations listed before it with 、/和/及 (凌峰机器人、鸿远模具), in text order."""
+    group = [last]
+    for m in reversed([m for m in top if m.end <= last.start and m.start >= floor]):
+        if m.label not in ORG_CLASSES or text[m.end:group[0].start] not in ("、", "和", "及", "以及"):
+            break
+        group.insert(0, m)
     return group
 
 

@@ -265,6 +265,7 @@ _FURNITURE = [re.compile(p) for p in load_lines("furniture.txt")]
 _INLINE_FURNITURE = re.compile(r"[(（](?:上|下)(?:接|转)第?[一二三四五六七八九十\d]+版[)）]")
 _LEAD = re.compile(r"^(?:本报讯|本报记者|新华社|据|日前|近日|记者|[(（]|——|#)")
 _PHOTO_CREDIT = re.compile(r"\s+([\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})*)\s*摄\s*$")
+_CREDIT_ROLE = re.compile(r"(?:本报|本刊|特约)?(?:摄影)?(?:记者|通讯员|实习生|摄影)")
 _END_PUNCT = set("。！？!?；;：:…”’」』）)】]》>")
 _CJK = re.compile(r"[\u4e00-\u9fff0-9A-Za-z、，,（(“《]")
 
@@ -296,7 +297,8 @@ def strip_photo_credit(par: str) -> tuple[str, list[str]]:
     m = _PHOTO_CREDIT.search(par)
     if not m:
         return par, []
-    return par[: m.start()].rstrip(), m.group(1).split()
+    names = [w for w in m.group(1).split() if not _CREDIT_ROLE.fullmatch(w)]  # 本报记者 梁志鹏 摄
+    return par[: m.start()].rstrip(), names
 
 
 def continues(prev: str, nxt: str) -> bool:

@@ -45,6 +45,12 @@ def unseen_score(tmp_path_factory):
                           ROOT / "tests" / "unseen" / "gold.json", None)
 
 
+@pytest.fixture(scope="module")
+def unseen2_score(tmp_path_factory):
+    return scorer().score(build(ROOT / "tests" / "unseen2" / "docs", tmp_path_factory.mktemp("unseen2")),
+                          ROOT / "tests" / "unseen2" / "gold.json", None)
+
+
 def test_seeds_meet_the_bar(seeds_score):
     assert seeds_score["entities"]["ALL"]["f1"] >= 0.88, json.dumps(seeds_score["entities"]["ALL"])
     assert seeds_score["relations"]["ALL"]["f1"] >= 0.80, json.dumps(seeds_score["relations"]["ALL"])
@@ -58,9 +64,16 @@ def test_seeds_provenance_is_complete(seeds_score):
 
 def test_unseen_news_meets_the_bar(unseen_score):
     assert unseen_score["entities"]["ALL"]["f1"] >= 0.90, json.dumps(unseen_score["entities"]["ALL"])
-    assert unseen_score["relations"]["ALL"]["f1"] >= 0.72, json.dumps(unseen_score["relations"]["ALL"])
+    assert unseen_score["relations"]["ALL"]["f1"] >= 0.77, json.dumps(unseen_score["relations"]["ALL"])
     assert unseen_score["provenance"]["offsets_valid"] == 1.0
 
 
 def test_unseen_posts_find_their_bodies(unseen_score):
     assert unseen_score["relations"]["holdsPost+org"]["f1"] >= 0.85
+
+
+def test_second_unseen_set_meets_the_bar(unseen2_score):
+    """tests/unseen2: eight texts of cities in six other provinces, written blind to the extractor."""
+    assert unseen2_score["entities"]["ALL"]["f1"] >= 0.84, json.dumps(unseen2_score["entities"]["ALL"])
+    assert unseen2_score["relations"]["ALL"]["f1"] >= 0.57, json.dumps(unseen2_score["relations"]["ALL"])
+    assert unseen2_score["provenance"]["offsets_valid"] == 1.0

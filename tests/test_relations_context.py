@@ -1,0 +1,78 @@
+"""Where things are, from the sentence and the name around them (kg.extract): places inside a unit's
+name, lists before 入驻, visits that open with 在X, firms building 在X, 该项目位于X; and photo credits
+that name a role (本报记者 … 摄). Texts written for these tests in the style of city dailies of other
+provinces (not copied from the seeds or the evaluation sets).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import extract
+from kg.ingest import document_from_text, strip_photo_credit
+from kg.nlp import make_nlp
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return make_nlp(fast=False)
+
+
+def located(nlp, text: str, city: str) -> set[tuple[str, str]]:
+    facts = extract(document_from_text(text, "news.txt"), nlp, home_city=city)
+    return {(p.subject.name, p.object.name) for p in facts.pairs if p.relation == "locatedIn"}
+
+
+def test_place_inside_a_units_name_after_its_parent(nlp):
+    got = located(nlp, "本报讯 九江市政府与中国科学技术大学九江研究院签约。比亚迪九江基地二期开工。九江经济平稳增长。", "九江市")
+    assert ("中国科学技术大学九江研究院", "九江市") in got
+    assert ("比亚迪九江基地", "九江市") in got
+
+
+def test_place_only_inside_names_is_not_a_location(nlp):
+    """沈阳 is named only inside the institute's name in a Jiujiang text: not an entity, no locatedIn."""
+    got = located(nlp, "本报讯 九江市政府与中国科学院沈阳自动化研究所签约，共建智能制造实验室。", "九江市")
+    assert not any(obj.startswith("沈阳") for _, obj in got), got
+
+
+def test_a_route_through_places_is_not_located_in_them(nlp):
+    """A line from 九江 to 景德镇 starts in 九江 (its name says so) but is not in 景德镇."""
+    got = located(nlp, "本报讯 九江至景德镇高速公路项目加快建设。景德镇陶瓷产业稳步发展。", "九江市")
+    assert not any(subj.startswith("九江至景德镇") and obj.startswith("景德镇") for subj, obj in got), got
+
+
+def test_every_firm_of_a_list_before_ruzhu(nlp):
+    got = located(nlp, "本报讯 今年以来，恒信精密、南星电子等8家企业入驻九江经济技术开发区。", "九江市")
+    assert {("恒信精密", "九江经济技术开发区"), ("南星电子", "九江经济技术开发区")} <= got
+
+
+def test_adjacent_names_are_not_a_list(nlp):
+    """华润集团东阿阿胶 is one firm's full name, not two firms listed: only the firm moves in."""
+    got = located(nlp, "本报讯 华润集团东阿阿胶成功入驻九江梅花鹿产业园。", "九江市")
+    assert not any(subj == "华润集团" for subj, _ in got), got
+
+
+def test_firms_visited_in_the_place_that_opens_the_sentence(nlp):
+    got = located(nlp, "本报讯 在九江经济技术开发区，周立新先后来到赣江精工机械有限公司和九江恒信精密科技有限公司，"
+                       "详细了解企业生产经营情况。", "九江市")
+    assert ("赣江精工机械有限公司", "九江经济技术开发区") in got
+    assert ("九江恒信精密科技有限公司", "九江经济技术开发区") in got
+
+
+def test_project_is_where_the_firm_builds_it(nlp):
+    got = located(nlp, "本报讯 支持赣江精工机械有限公司在九江经济技术开发区建设年产10万套精密轴承项目。", "九江市")
+    assert ("年产10万套精密轴承项目", "九江经济技术开发区") in got
+
+
+def test_the_project_named_before_gaixiangmu(nlp):
+    got = located(nlp, "本报讯 九江恒信公司年产5万吨铜箔项目昨日开工。该项目位于九江经济技术开发区，总投资12亿元。", "九江市")
+    assert any(subj.endswith("年产5万吨铜箔项目") and obj == "九江经济技术开发区" for subj, obj in got), got
+
+
+@pytest.mark.parametrize("caption, names", [
+    ("签约现场。 本报记者 梁晓东 摄", ["梁晓东"]),
+    ("新厂房投产。 通讯员 王敏 记者 李方 摄", ["王敏", "李方"]),
+    ("城市生态越来越好。 刘海娇 摄", ["刘海娇"]),
+])
+def test_photo_credit_roles_are_not_names(caption, names):
+    assert strip_photo_credit(caption)[1] == names
