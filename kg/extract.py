@@ -246,6 +246,12 @@ class _Context:
                 best = r
         return best
 
+    def firm_before(self, pos: int, reach: int = 300) -> EntityRef | None:
+        """The firm named last before ``pos`` (within ``reach`` characters): what 该公司 / 企业 refers to."""
+        firms = [m for m in self.mentions if m.label == "Enterprise" and not m.nested and pos - reach <= m.start
+                 and m.end <= pos]
+        return self.ref(firms[-1]) if firms else None
+
     def evidence_for(self, m: Mention) -> Evidence:
         for s in self.sentences:
             if s.start <= m.start and m.end <= s.end:
@@ -518,7 +524,7 @@ def _name_relation(outer: Mention, inner: Mention) -> str | None:
 
 
 LOCATE_VERBS = re.compile(r"(?:成功)?(?:入驻|落户|落地|位于|坐落于|坐落在|进驻|扎根)")
-COOP_WORDS = re.compile(r"合作|对接|结对|共建|携手")
+COOP_WORDS = re.compile(r"合作|对接|结对|共建|携手|协同发展")
 
 
 def verbal_relations(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PairFact]:
@@ -536,6 +542,8 @@ def verbal_relations(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Cont
                 out.append(PairFact("locatedIn", ctx.ref(m), ctx.ref(obj[0]), ev))
     out += _builders(text, sent, top, ev, ctx)
     out += _sited(text, sent, top, ev, ctx)
+    out += _invested(text, sent, top, ev, ctx)
+    out += _owned(text, sent, top, ev, ctx)
     for conj in re.finditer(r"[与同和跟]", sent.text):
         cs = sent.start + conj.start()
         clause_end = _clause_end(text, cs, sent.end)
@@ -543,14 +551,15 @@ def verbal_relations(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Cont
         if not COOP_WORDS.search(tail):
             continue
         left = _group_before(text, top, cs, sent.start)
+        implied = None
         if not left:
-            if _implicit_home(text, sent.start, cs) and ctx.home_city():
-                left = [None]
-            else:
+            implied = _implied_partner(text, sent, top, cs, ctx)
+            if implied is None:
                 continue
+            left = [None]
         right = _group_after(text, top, cs + 1, clause_end)
         for a in left:
-            ar = ctx.home_city() if a is None else ctx.ref(a)
+            ar = implied if a is None else ctx.ref(a)
             for b in right:
                 br = ctx.ref(b)
                 if ar.key != br.key and b.label != "Person" and ar.label != "Person":
@@ -558,6 +567,9 @@ def verbal_relations(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Cont
     return out
 
 
+FIRM_ANAPHOR = re.compile(r"(?:(?:该|这家|本)(?:公司|企业)|(?:(?<=[，。：,:])|^)(?:公司|企业))"
+                          r"(?:还|正在|已|将|今年|去年|在[^，。；]{2,12})?")
+INVEST_SIGNING = re.compile(r"签署了?|签订了?|签约")
 BUILD_VERBS = re.compile(r"投资|建设|承建|实施|新建|扩建|建成|打造|推进|开工|投产|启动|上马|布局|^的$")
 
 
@@ -576,6 +588,15 @@ def _builders(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: 
                 if p.label == "Project" and BUILD_VERBS.search(between):
                     out.append(PairFact("undertakes", ctx.ref(f), ctx.ref(p), ev))
                     break
+        for p in ms:  # 该公司投资建设的Y项目 / 企业正在建设Y项目: the firm last named before
+            if p.label != "Project":
+                continue
+            lead = FIRM_ANAPHOR.search(text, max(clause.start, p.start - 18), p.start)
+            if lead and BUILD_VERBS.search(text[lead.end():p.start]) and not any(
+                    m.label == "Enterprise" and lead.end() <= m.start < p.start for m in ms):
+                firm = ctx.firm_before(lead.start(), reach=150)
+                if firm is not None:
+                    out.append(PairFact("undertakes", firm, ctx.ref(p), ev))
         for i, p in enumerate(ms):
             if p.label == "Project" and i + 1 < len(ms) and ms[i + 1].label == "Enterprise":
                 f = ms[i + 1]
@@ -625,6 +646,40 @@ def _sited(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: _Co
     return out
 
 
+def _invested(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: _Context) -> list[PairFact]:
+    """甲区政府与乙公司签署了丙项目投资协议: the firm that signs a project's investment agreement undertakes it."""
+    out = []
+    for i, p in enumerate(top):
+        if p.label != "Project" or not re.match(r"(?:投资|入驻|落户|建设)(?:协议|合同)", text[p.end:p.end + 4]):
+            continue
+        sign = INVEST_SIGNING.search(text, max(sent.start, p.start - 4), p.start)
+        firms = [m for m in top[:i] if m.label == "Enterprise" and sign is not None and m.end <= sign.start()
+                 and re.fullmatch(r"[^，。；]{0,3}", text[m.end:sign.start()])]
+        if firms:
+            out.append(PairFact("undertakes", ctx.ref(firms[-1]), ctx.ref(p), ev))
+    return out
+
+
+OWNED_BEFORE = re.compile(r"旗下的?|所属的?|下属的?")
+OWNED_AFTER = re.compile(r"是(\S{0,2})的?(?:全资|控股)?(?:子公司|旗下企业|下属企业|所属企业)|(?:隶属于|隶属)")
+
+
+def _owned(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: _Context) -> list[PairFact]:
+    """甲旗下(的)乙 / 甲所属乙 / 乙是甲旗下企业 / 乙是甲的全资子公司: 乙 is a unit of 甲."""
+    out = []
+    orgs = [m for m in top if m.label in ("Enterprise", "Institution")]
+    for a, b in zip(orgs, orgs[1:]):
+        gap = text[a.end:b.start]
+        if OWNED_BEFORE.fullmatch(gap):
+            out.append(PairFact("subOrganizationOf", ctx.ref(b), ctx.ref(a), ev))
+        elif re.fullmatch(r"是", gap) and re.match(r"的?(?:全资|控股)?(?:子公司|旗下企业|旗下|下属企业|所属企业)",
+                                                 text[b.end:b.end + 8]):
+            out.append(PairFact("subOrganizationOf", ctx.ref(a), ctx.ref(b), ev))
+        elif re.fullmatch(r"隶属于?", gap):
+            out.append(PairFact("subOrganizationOf", ctx.ref(a), ctx.ref(b), ev))
+    return out
+
+
 def _clause_end(text: str, pos: int, limit: int) -> int:
     m = re.compile(r"[，,。；;]").search(text, pos, limit)
     return m.start() if m else limit
@@ -666,6 +721,22 @@ def _group_after(text: str, top: list[Mention], pos: int, limit: int) -> list[Me
         else:
             break
     return group
+
+
+def _implied_partner(text: str, sent: Sentence, top: list[Mention], pos: int, ctx: _Context) -> EntityRef | None:
+    """Who cooperates when no name stands before 与: the firm 公司/企业 refers to (公司已与比亚迪…建立配套合作),
+    the place that opens the sentence (宜阳县将…，持续深化与…合作), else the home city (深化同长春合作)."""
+    clause_start = max(text.rfind(c, sent.start, pos) for c in "，,；;") + 1 or sent.start
+    clause_start = max(clause_start, sent.start)
+    if re.search(r"(?:该|这家|本)?(?:公司|企业)", text[clause_start:pos]):
+        return ctx.firm_before(clause_start, reach=150)
+    opener = next((m for m in top if m.label in ("Place", "GovernmentBody") and m.start >= sent.start
+                   and re.fullmatch(r"(?:本报讯\s*)?[^，。；,\s]{0,2}", text[sent.start:m.start])), None)
+    if opener is not None and opener.end <= pos:
+        return ctx.ref(opener)
+    if _implicit_home(text, sent.start, pos):
+        return ctx.home_city()
+    return None
 
 
 def _implicit_home(text: str, sent_start: int, pos: int) -> bool:

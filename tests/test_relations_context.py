@@ -76,3 +76,45 @@ def test_the_project_named_before_gaixiangmu(nlp):
 ])
 def test_photo_credit_roles_are_not_names(caption, names):
     assert strip_photo_credit(caption)[1] == names
+
+
+def pairs(nlp, text: str, city: str, relation: str) -> set[tuple[str, str]]:
+    facts = extract(document_from_text(text, "news.txt"), nlp, home_city=city)
+    return {(p.subject.name, p.object.name) for p in facts.pairs if p.relation == relation}
+
+
+def test_the_firm_that_gaigongsi_refers_to_undertakes(nlp):
+    got = pairs(nlp, "本报讯 九江恒信精密科技有限公司是一家汽车零部件企业。由该公司投资建设的年产20万套精密齿轮项目今年投产。",
+                "九江市", "undertakes")
+    assert ("九江恒信精密科技有限公司", "年产20万套精密齿轮项目") in got
+
+
+def test_a_generic_qiye_is_not_a_firm(nlp):
+    """规上企业 … 建设 names no firm: nothing undertakes the project."""
+    got = pairs(nlp, "本报讯 赣江精工机械有限公司产值增长。全市规上企业加快建设年产20万套精密齿轮项目。", "九江市", "undertakes")
+    assert not got, got
+
+
+def test_the_firm_signing_a_projects_investment_agreement_undertakes_it(nlp):
+    got = pairs(nlp, "本报讯 濂溪区人民政府与江西赣锋新材料有限公司签署了年产5万吨锂电隔膜项目投资协议。", "九江市", "undertakes")
+    assert any(firm.startswith("江西赣锋") and proj.startswith("年产5万吨锂电隔膜") for firm, proj in got), got
+
+
+@pytest.mark.parametrize("text, unit, parent", [
+    ("本报讯 中国电建旗下的九江水电工程有限公司承建该项目。", "九江水电工程有限公司", "中国电建"),
+    ("本报讯 九江重工机械有限公司是中国一重的全资子公司，今年产值增长。", "九江重工机械有限公司", "中国一重"),
+])
+def test_units_named_with_qixia_or_zigongsi(nlp, text, unit, parent):
+    assert (unit, parent) in pairs(nlp, text, "九江市", "subOrganizationOf")
+
+
+def test_a_firm_speaking_cooperates_not_the_city(nlp):
+    got = pairs(nlp, "本报讯 赣江精工机械有限公司总经理李明说，公司已与比亚迪、吉利汽车等车企建立配套合作关系。",
+                "九江市", "cooperatesWith")
+    assert ("赣江精工机械有限公司", "比亚迪") in got or ("比亚迪", "赣江精工机械有限公司") in got, got
+    assert not any("九江市" in pair for pair in got), got
+
+
+def test_the_county_that_opens_the_sentence_cooperates(nlp):
+    got = pairs(nlp, "本报讯 修水县将持续深化与南昌大学的校地合作。", "九江市", "cooperatesWith")
+    assert any("修水县" in pair and "南昌大学" in pair for pair in got), got
