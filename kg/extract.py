@@ -607,7 +607,7 @@ def _builders(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: 
 
 VISIT_VERBS = re.compile(r"来到|走进|深入|调研|察看|考察|走访|看望")
 SITE_VERBS = re.compile(r"(?:投资)?(?:建设|新建|扩建|打造|布局|实施)的?")
-ANAPHOR_SITED = re.compile(r"(?:该|这一|此)项目(?:选址|位于|落户|落地|建在|坐落于)")
+ANAPHOR_SITED = re.compile(r"(?:(?:该|这一|此)项目|(?:(?<=[，。,])|^)项目)(?:将|拟|计划)?(?:选址|位于|落户|落地|建在|坐落于)(?:在|于)?")
 
 
 def _sited(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: _Context) -> list[PairFact]:
@@ -628,6 +628,17 @@ def _sited(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: _Co
                 for m in top:
                     if m.start >= visit.end() and m.label == "Enterprise":
                         out.append(PairFact("locatedIn", ctx.ref(m), ctx.ref(site), ev))
+            next_end = _clause_end(text, clause_end + 1, sent.end)
+            for m in top:  # 在X经开区，甲公司的乙项目一期厂房已经封顶: the project in the next clause is there
+                if m.label == "Project" and site.end < m.start and m.end <= next_end:
+                    out.append(PairFact("locatedIn", ctx.ref(m), ctx.ref(site), ev))
+    for a, b in zip(top, top[1:]):
+        gap = text[a.end:b.start]
+        if a.label in ORG_CLASSES and b.label in sites and gap in ("（", "(") and text[b.end:b.end + 1] in "）)":
+            out.append(PairFact("locatedIn", ctx.ref(a), ctx.ref(b), ev))  # 甲公司（渭滨区）, in award lists
+        elif a.label in sites and b.label in ORG_CLASSES and gap == "的" \
+                and re.search(r"位于$", text[max(sent.start, a.start - 3):a.start]):
+            out.append(PairFact("locatedIn", ctx.ref(b), ctx.ref(a), ev))  # 位于X高新区的甲公司
     for i, f in enumerate(top):
         if f.label != "Enterprise" or i + 2 >= len(top):
             continue

@@ -118,3 +118,24 @@ def test_a_firm_speaking_cooperates_not_the_city(nlp):
 def test_the_county_that_opens_the_sentence_cooperates(nlp):
     got = pairs(nlp, "本报讯 修水县将持续深化与南昌大学的校地合作。", "九江市", "cooperatesWith")
     assert any("修水县" in pair and "南昌大学" in pair for pair in got), got
+
+
+def test_place_in_brackets_after_a_firm_in_an_award_list(nlp):
+    got = located(nlp, "本报讯 九江恒信精密科技有限公司（濂溪区）、赣江精工机械有限公司（修水县）入选省级专精特新企业。", "九江市")
+    assert {("九江恒信精密科技有限公司", "濂溪区"), ("赣江精工机械有限公司", "修水县")} <= got
+
+
+def test_weiyu_x_de_firm(nlp):
+    got = located(nlp, "本报讯 总部位于九江经济技术开发区的赣江精工机械有限公司产值增长两成。", "九江市")
+    assert ("赣江精工机械有限公司", "九江经济技术开发区") in got
+
+
+def test_project_in_the_clause_after_zai_x(nlp):
+    got = located(nlp, "本报讯 在九江经济技术开发区，赣江精工机械有限公司的年产8万台精密减速机项目一期厂房已经封顶。", "九江市")
+    assert ("年产8万台精密减速机项目", "九江经济技术开发区") in got
+
+
+def test_bare_xiangmu_xuanzhi_after_the_signing(nlp):
+    got = located(nlp, "本报讯 濂溪区人民政府与赣江精工机械有限公司签署了年产8万台精密减速机项目投资协议，项目选址九江经济技术开发区。",
+                  "九江市")
+    assert ("年产8万台精密减速机项目", "九江经济技术开发区") in got
