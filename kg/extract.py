@@ -888,10 +888,39 @@ def recognitions_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Conte
             subjects = [m for m in subjects if m.text not in ("全省", "全市", "全国")]
             subjects = _group_before(text, subjects, _subject_edge(text, subjects, vs), clause_start) if subjects else []
         refs = [ctx.ref(m) for m in subjects]
-        if not refs and re.search(r"(我市|全市|本市)", text[clause_start:vs]) and ctx.home_city():
+        lead_text = text[clause_start:vs]
+        if not refs and re.search(r"(我市|全市|本市)", lead_text) and ctx.home_city():
             refs = [ctx.home_city()]
+        if not refs and re.search(r"(?:该|这家)(?:公司|企业)|^\s*(?:公司|企业)", lead_text):
+            firm = ctx.firm_before(clause_start, reach=150)  # 该公司被认定为…
+            refs = [firm] if firm is not None else []
+        if not refs and clause_start > sent.start and re.fullmatch(r"(?:去年|今年|近年来|近日|日前|还|也|已|先后|曾|并)*", lead_text):
+            firm = ctx.firm_before(clause_start, reach=clause_start - sent.start)  # 甲公司…，去年被认定为…
+            refs = [firm] if firm is not None else []
         for r in refs:
             out.append(RecognitionFact(r, des, ev))
+    out += _award_list(text, sent, top, ev, ctx)
+    return out
+
+
+AWARD_LIST = re.compile(r"(?:^|(?<=[；;。：:\n]))\s*([^；;。：:\n（(、，]{3,30}?)[（(](?:\d+|[一二三四五六七八九十]+)[家个户项所][）)][：:]")
+
+
+def _award_list(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: _Context) -> list[RecognitionFact]:
+    """国家级绿色工厂（3家）：甲公司（高新区）、乙公司（凤翔区）: each named in the list holds the designation
+    that heads it (the bracketed place after a name is not listed)."""
+    out = []
+    for h in AWARD_LIST.finditer(sent.text):
+        des = _designation(h.group(1), 0, len(h.group(1)))
+        if not des:
+            continue
+        start = sent.start + h.end()
+        stop = re.compile(r"[；;。\n]").search(text, start, sent.end)
+        end = stop.start() if stop else sent.end
+        for m in top:
+            if start <= m.start and m.end <= end and m.label in RECOG_CLASSES \
+                    and text[m.start - 1:m.start] not in "（(":
+                out.append(RecognitionFact(ctx.ref(m), des, ev))
     return out
 
 
@@ -906,7 +935,7 @@ def _designation(text: str, start: int, limit: int) -> str | None:
     if not m:
         return None
     des = m.group().strip()
-    if "”" in des.lstrip("“") and not des.startswith("“"):
+    if "”" in des.lstrip("“") and not des.startswith("“") and des.count("“") != des.count("”"):
         return None  # …示范区”添砖加瓦: the verb was inside a quoted slogan
     des = des.split("”")[0] if des.startswith("“") else des
     des = des.strip("“”\"《》 ")

@@ -139,3 +139,21 @@ def test_bare_xiangmu_xuanzhi_after_the_signing(nlp):
     got = located(nlp, "本报讯 濂溪区人民政府与赣江精工机械有限公司签署了年产8万台精密减速机项目投资协议，项目选址九江经济技术开发区。",
                   "九江市")
     assert ("年产8万台精密减速机项目", "九江经济技术开发区") in got
+
+
+def recognized(nlp, text: str, city: str) -> set[tuple[str, str]]:
+    facts = extract(document_from_text(text, "news.txt"), nlp, home_city=city)
+    return {(r.subject.name, r.designation) for r in facts.recognitions}
+
+
+def test_each_firm_of_an_award_list_holds_its_heading(nlp):
+    got = recognized(nlp, "本报讯 今年我市企业获得多项荣誉。省级绿色工厂（2家）：九江恒信精密科技有限公司（濂溪区）、"
+                          "赣江精工机械有限公司（修水县）；省级企业技术中心（1家）：九江南星电子有限公司（共青城市）。", "九江市")
+    assert {("九江恒信精密科技有限公司", "省级绿色工厂"), ("赣江精工机械有限公司", "省级绿色工厂"),
+            ("九江南星电子有限公司", "省级企业技术中心")} <= got
+    assert not any(subj in ("濂溪区", "修水县", "共青城市") for subj, _ in got), got
+
+
+def test_gaigongsi_bei_rending_wei(nlp):
+    got = recognized(nlp, "本报讯 赣江精工机械有限公司专注精密轴承研发。该公司被认定为国家级专精特新“小巨人”企业。", "九江市")
+    assert any(subj == "赣江精工机械有限公司" and "小巨人" in des for subj, des in got), got
