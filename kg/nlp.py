@@ -26,7 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg import statmodel
-from kg.recognize import Home, Mention, Recognizer, detect_home
+from kg.recognize import Home, Mention, Recognizer, detect_home, with_county
 
 logging.getLogger("jieba").setLevel(logging.WARNING)
 
@@ -86,7 +86,7 @@ def make_entities(nlp: Language, name: str):
     recognizer = Recognizer()
 
     def recognize(doc: Doc) -> Doc:
-        home = doc.user_data.get("home") or detect_home(doc.text)
+        home = with_county(doc.user_data.get("home") or detect_home(doc.text), doc.text)
         doc.user_data["home"] = home
         mentions = recognizer.find(doc.text, home, doc.user_data.get("lac"))
         doc.user_data["mentions"] = mentions
@@ -134,7 +134,7 @@ def find_mentions(nlp: Language, text: str, home_city: str | None = None,
     [('副市长', 'Post'), ('司马江', 'Person')]
     """
     home = Home.of_city(home_city, newspaper) if home_city else detect_home(text, newspaper)
-    home = home or detect_home(text)
+    home = with_county(home or detect_home(text), text)
     lac = lac_tokens(text) if "zhengqi_lac" in nlp.pipe_names else None
     return home, nlp.get_pipe("zhengqi_entities").recognizer.find(text, home, lac)
 

@@ -55,6 +55,7 @@ class Home:
     province_short: str | None = None
     newspaper: str | None = None
     city_division: Division | None = field(default=None, compare=False, repr=False)
+    county: str | None = None  # the county or district of the city a story is about (宜阳县), when one dominates
 
     @classmethod
     def of_city(cls, city: str | None, newspaper: str | None = None) -> "Home":
@@ -67,8 +68,11 @@ class Home:
         return cls(div.name, city_short, prov.name, prov.short or prov.name, newspaper or f"{city_short}日报", div)
 
     def fill(self, template: str) -> str | None:
+        county = self.county if self.county and self.county.endswith("县") else None
+        district = self.county if self.county and self.county.endswith("区") else None
         values = {"city": self.city, "city_short": self.city_short, "province": self.province,
-                  "province_short": self.province_short, "newspaper": self.newspaper}
+                  "province_short": self.province_short, "newspaper": self.newspaper,
+                  "county": county, "district": district}
         try:
             out = template.format(**values)
         except KeyError:
@@ -101,6 +105,29 @@ def detect_home(text: str, newspaper: str | None = None) -> Home:
     city, n = max(sorted(counts.items()), key=lambda kv: kv[1])
     dominant = n >= 2 and n >= 0.4 * sum(counts.values())  # a national text names many cities, none often
     return Home.of_city(city, newspaper) if dominant else Home(newspaper=newspaper)
+
+
+def with_county(home: Home, text: str) -> Home:
+    """The home with the county or district of its city that the text is about: named (full name or
+    stem) at least three times and at least twice as often as any other of the city's counties, so that
+    县委, 县长, 我县 resolve to it (宜阳县 in a Luoyang Daily county page).
+
+    >>> with_county(Home.of_city("洛阳市"), "宜阳县召开会议。宜阳加快发展。县长讲话，宜阳县委部署。").county
+    '宜阳县'
+    """
+    if home.city_division is None or home.county:
+        return home
+    counts: dict[str, int] = {}
+    for _, (surface, divs) in _place_automaton().iter(text):
+        for d in divs[:1]:
+            if d.level == "county" and d.parent is home.city_division and d.name[-1] in "县区":
+                counts[d.name] = counts.get(d.name, 0) + 1
+    if not counts:
+        return home
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    name, n = ranked[0]
+    second = ranked[1][1] if len(ranked) > 1 else 0
+    return replace(home, county=name) if n >= 3 and n >= 2 * second else home
 
 
 # ------------------------------------------------------------------ lexicons as automata

@@ -157,3 +157,19 @@ def test_each_firm_of_an_award_list_holds_its_heading(nlp):
 def test_gaigongsi_bei_rending_wei(nlp):
     got = recognized(nlp, "本报讯 赣江精工机械有限公司专注精密轴承研发。该公司被认定为国家级专精特新“小巨人”企业。", "九江市")
     assert any(subj == "赣江精工机械有限公司" and "小巨人" in des for subj, des in got), got
+
+
+def test_county_titles_in_a_city_paper_resolve_to_the_county_it_is_about(nlp):
+    """A Jiujiang Daily county page: 县委书记, 县长, 我县 are 修水县's, named three times in the story."""
+    text = ("本报讯 修水县重点项目建设现场一派繁忙。当天，县委书记陈立平，县委副书记、县长刘振华带队观摩。"
+            "修水县将持续优化营商环境，我县今年计划实施重点项目58个。修水县委要求各部门加强服务。")
+    facts = extract(document_from_text(text, "news.txt"), nlp, home_city="九江市")
+    posts = {(p.person.name, p.role, p.body.name if p.body else None) for p in facts.posts}
+    assert ("陈立平", "书记", "中共修水县委") in posts, posts
+    assert ("刘振华", "县长", "修水县人民政府") in posts, posts
+
+
+def test_no_county_when_the_story_names_several(nlp):
+    text = "本报讯 修水县、武宁县、都昌县、湖口县加快项目建设。修水县和武宁县领先。县长们出席会议。"
+    facts = extract(document_from_text(text, "news.txt"), nlp, home_city="九江市")
+    assert facts.home.county is None
