@@ -739,12 +739,20 @@ def _implied_partner(text: str, sent: Sentence, top: list[Mention], pos: int, ct
     the place that opens the sentence (宜阳县将…，持续深化与…合作), else the home city (深化同长春合作)."""
     clause_start = max(text.rfind(c, sent.start, pos) for c in "，,；;") + 1 or sent.start
     clause_start = max(clause_start, sent.start)
-    if re.search(r"(?:该|这家|本)?(?:公司|企业)", text[clause_start:pos]):
-        return ctx.firm_before(clause_start, reach=150)
-    opener = next((m for m in top if m.label in ("Place", "GovernmentBody") and m.start >= sent.start
-                   and re.fullmatch(r"(?:本报讯\s*)?[^，。；,\s]{0,2}", text[sent.start:m.start])), None)
-    if opener is not None and opener.end <= pos:
-        return ctx.ref(opener)
+    if re.search(r"(?:该|这家|本)?(?:公司|企业)|我们", text[clause_start:pos]):
+        firm = ctx.firm_before(pos, reach=150)
+        if firm is not None or "我们" not in text[clause_start:pos]:
+            return firm
+    if clause_start > sent.start and text[clause_start:pos].strip() == "":
+        named = [m for m in top if m.end == clause_start - 1 and m.label in ORG_CLASSES]
+        if named:  # 甲公司，与乙合作研发…: the name just before the comma
+            return ctx.ref(named[-1])
+    starts = [sent.start] + [i + 1 for i in range(sent.start, pos) if text[i] in "，,；;"]
+    for start in reversed(starts):  # 王晓磊表示，宜阳县将…，持续深化与…: the place opening an earlier clause
+        opener = next((m for m in top if m.label in ("Place", "GovernmentBody") and m.start >= start and m.end <= pos
+                       and re.fullmatch(r"(?:本报讯\s*)?[^，。；,\s在与和同对向]{0,2}", text[start:m.start])), None)
+        if opener is not None:
+            return ctx.ref(opener)
     if _implicit_home(text, sent.start, pos):
         return ctx.home_city()
     return None

@@ -173,3 +173,20 @@ def test_no_county_when_the_story_names_several(nlp):
     text = "本报讯 修水县、武宁县、都昌县、湖口县加快项目建设。修水县和武宁县领先。县长们出席会议。"
     facts = extract(document_from_text(text, "news.txt"), nlp, home_city="九江市")
     assert facts.home.county is None
+
+
+def test_the_place_opening_an_earlier_clause_cooperates(nlp):
+    got = pairs(nlp, "本报讯 会上，刘振华表示，修水县将持续优化营商环境，深化与南昌大学、江西农业大学的校地合作。",
+                "九江市", "cooperatesWith")
+    assert any("修水县" in pair and "南昌大学" in pair for pair in got), got
+    assert not any("九江市" in pair for pair in got), got
+
+
+def test_the_firm_before_the_comma_cooperates(nlp):
+    got = pairs(nlp, "本报讯 九江恒信精密科技有限公司，与比亚迪、南昌大学合作研发的新型电机已量产。", "九江市", "cooperatesWith")
+    assert any("九江恒信精密科技有限公司" in pair and "比亚迪" in pair for pair in got), got
+
+
+def test_women_in_a_managers_words_is_the_firm(nlp):
+    got = pairs(nlp, "本报讯 赣江精工机械有限公司总经理李明说：“我们已与比亚迪建立了长期配套合作关系。”", "九江市", "cooperatesWith")
+    assert any("赣江精工机械有限公司" in pair and "比亚迪" in pair for pair in got), got
