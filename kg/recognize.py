@@ -283,6 +283,8 @@ RECOGNITION_VERB = re.compile(r"(认定为|评为|获评|荣获|入选|晋升为
 COUNTED = re.compile(r"(?:\d+|[两三四五六七八九十几]|[一二三四五六七八九十]{2,})(?:个|所|家|户|项|名|座|条|批|处)")
 QUANTITY = re.compile(r"^(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:个|项|户|所|条|家|名|座|处|栋|批|类|大|支|套|国|小时|天|周)")
 CAPACITY = re.compile(r"\d+(?:\.\d+)?(?:万吨|吨|MN|MM|MW|GW|兆瓦|千瓦|万千瓦|万套|万台|万辆|万平方米|平方米|万头|万只|万羽|万吨级)|[A-Za-z]{2,}|\d+[A-Za-z]")
+CONCRETE_BEFORE = re.compile(r"(?:签署了?|签订了?|开工建设|投资建设的?|新建的?|建设的?|公司的|企业的|集团的)$")
+CONCRETE_AFTER = re.compile(r"(?:投资协议|入驻协议|合作协议|建成投产|竣工投产|正式投产|开工|投产|落户|选址|签约)")
 ENDS_BAD = set("等及和的各个与或、为是到把被将该其此")
 # a firm's department: 供应部, 战略与合作部; not 零部件, and no verb inside (是一家汽车零部件企业)
 DEPARTMENT = re.compile(r"(?![^，。；]{0,7}?[是为有在])[\u4e00-\u9fff与]{2,7}?部(?![门署长委件])")
@@ -581,7 +583,8 @@ class Recognizer:
                 start += len(name) - len(trimmed)
                 name = trimmed
             name, start = _balance_brackets(name, start)
-            if len(name) < min_len or not self._plausible(name, suffix, check, home):
+            if len(name) < min_len or not (self._plausible(name, suffix, check, home)
+                                           or check == "strict" and self._concrete_project(text, start, end, name, suffix, home)):
                 continue
             if suffix in ("二期", "三期") and re.search(r"(园|园区|开发区|基地)$", name[:-2]):
                 out.append(Mention(start, end + 1, "IndustrialPark", name, name[:-2], "park-phase"))
@@ -627,6 +630,23 @@ class Recognizer:
         if check == "place":  # development zones are named after their place: 龙山工业开发区
             return bool(place_prefix(core + "X", home)[0]) or core.startswith(REGIONS + ("国家", "中国"))
         return self._not_generic(core)
+
+    def _concrete_project(self, text: str, start: int, end: int, name: str, suffix: str, home: Home) -> bool:
+        """A city's news names a concrete project in a concrete context, even when its words are plain
+        (储能电池结构件项目, 轨道交通牵引系统生产线项目): signed for (签署了…项目投资协议), built by a firm
+        (甲公司的…项目, 投资建设的…), or started (开工建设…工程). National texts (no home city) do not get this.
+
+        True when the context and the name allow it."""
+        if home.city is None or suffix not in ("项目", "工程"):
+            return False
+        core = name[: len(name) - len(suffix)]
+        words = _words(core)
+        if len(core) < 4 or not words or words[0] in POLICY_TERMS or "、" in core or re.search(
+                r"(重点|重大|一批|各类|全市|全省|全县|全区|全年|年度|新开工|续建|在建|等|民生|工作|行动|计划|招商|产业链|工程$)", core) \
+                or re.search(r"\d+[个项家]|[个项家]$|以上|以下|[万亿]元", core) or QUANTITY.match(core):
+            return False
+        before, after = text[max(0, start - 6):start], text[end + 1:end + 7]
+        return bool(CONCRETE_BEFORE.search(before) or CONCRETE_AFTER.match(after))
 
     def _local_project(self, core: str, home: Home) -> bool:
         """In a city's own news a project named by four or more plain nouns is a concrete project

@@ -190,3 +190,21 @@ def test_the_firm_before_the_comma_cooperates(nlp):
 def test_women_in_a_managers_words_is_the_firm(nlp):
     got = pairs(nlp, "本报讯 赣江精工机械有限公司总经理李明说：“我们已与比亚迪建立了长期配套合作关系。”", "九江市", "cooperatesWith")
     assert any("赣江精工机械有限公司" in pair and "比亚迪" in pair for pair in got), got
+
+
+def test_plain_worded_projects_in_a_concrete_context(nlp):
+    """签署了…项目投资协议, 甲公司的…项目, 开工建设…工程: concrete projects, however plain their words."""
+    facts = extract(document_from_text(
+        "本报讯 濂溪区人民政府与赣江精工机械有限公司签署了储能电池结构件项目投资协议。"
+        "九江恒信精密科技有限公司的农机关键零部件智能制造项目正在调试。开工建设濂溪区城南污水处理厂扩建工程。",
+        "news.txt"), nlp, home_city="九江市")
+    projects = {r.name for r in facts.entities if r.label == "Project"}
+    assert {"储能电池结构件项目", "农机关键零部件智能制造项目", "濂溪区城南污水处理厂扩建工程"} <= projects, projects
+    undertakes = {(p.subject.name, p.object.name) for p in facts.pairs if p.relation == "undertakes"}
+    assert ("赣江精工机械有限公司", "储能电池结构件项目") in undertakes, undertakes
+
+
+def test_counted_projects_are_not_names(nlp):
+    facts = extract(document_from_text("本报讯 全市新开工建设280个500万元以上项目，开工建设119个项目。", "news.txt"),
+                    nlp, home_city="九江市")
+    assert not [r.name for r in facts.entities if r.label == "Project"]
