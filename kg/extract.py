@@ -792,9 +792,17 @@ def town_parents(mentions: list[Mention], ctx: _Context) -> list[PairFact]:
     """梨树县郭家店镇: a town named right after its county (or city) is in it."""
     places = sorted((m for m in mentions if m.label == "Place"), key=lambda m: m.start)
     out = []
+    placed = set()
     for a, b in zip(places, places[1:]):
         if b.source == "town" and a.end == b.start:
             out.append(PairFact("locatedIn", ctx.ref(b), ctx.ref(a), ctx.evidence_for(b)))
+            placed.add(b.canonical)
+    if ctx.home.county:  # a county page of a city paper: its towns are the county's (锦屏镇 → 宜阳县)
+        county = EntityRef("Place", ctx.home.county, ctx.home.county)
+        for m in places:
+            if m.source == "town" and m.canonical not in placed:
+                placed.add(m.canonical)
+                out.append(PairFact("locatedIn", ctx.ref(m), county, ctx.evidence_for(m)))
     return out
 
 

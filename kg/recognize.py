@@ -443,10 +443,10 @@ class Recognizer:
         return _join_place_chains(text, self._known_regions(found, home_prov))
 
     def _towns(self, text: str) -> list[Mention]:
-        """Towns and townships (郭家店镇, 漫江镇): a name of two or three characters before 镇/乡 that
+        """Towns, townships and urban subdistricts (郭家店镇, 漫江镇, 小港街道): a name of two or three characters before 镇/乡/街道 that
         starts a word, is not a common word and does not stand for towns in general (乡镇, 小镇)."""
         out = []
-        for m in re.finditer(r"[镇乡]", text):
+        for m in re.finditer(r"[镇乡]|街道(?!办)", text):
             for n in (3, 2):
                 start = m.start() - n
                 stem = text[start:m.start()]

@@ -208,3 +208,12 @@ def test_counted_projects_are_not_names(nlp):
     facts = extract(document_from_text("本报讯 全市新开工建设280个500万元以上项目，开工建设119个项目。", "news.txt"),
                     nlp, home_city="九江市")
     assert not [r.name for r in facts.entities if r.label == "Project"]
+
+
+def test_towns_of_a_county_page_are_in_the_county(nlp):
+    text = ("本报讯 修水县重点项目建设提速。修水县委书记陈立平深入杭口镇、马坳镇等地调研。"
+            "修水县今年将实施项目58个。修水县城南的宁州街道新建产业园一处。")
+    got = located(nlp, text, "九江市")
+    assert {("杭口镇", "修水县"), ("马坳镇", "修水县")} <= got, got
+    facts = extract(document_from_text(text, "news.txt"), nlp, home_city="九江市")
+    assert "宁州街道" in {r.name for r in facts.entities if r.label == "Place"}
