@@ -13,6 +13,7 @@ Facts are about :class:`EntityRef` s (class + canonical name + the surface seen)
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -248,9 +249,22 @@ class _Context:
 
     def firm_before(self, pos: int, reach: int = 300) -> EntityRef | None:
         """The firm named last before ``pos`` (within ``reach`` characters): what 该公司 / 企业 refers to."""
-        firms = [m for m in self.mentions if m.label == "Enterprise" and not m.nested and pos - reach <= m.start
-                 and m.end <= pos]
-        return self.ref(firms[-1]) if firms else None
+        firms, ends = self._firms()
+        i = bisect.bisect_right(ends, pos)  # the firms sorted by where they end
+        return self.ref(firms[i - 1]) if i and firms[i - 1].start >= pos - reach else None
+
+    def _firms(self) -> tuple[list[Mention], list[int]]:
+        if "_firm_list" not in self.__dict__:
+            firms = sorted((m for m in self.mentions if m.label == "Enterprise" and not m.nested),
+                           key=lambda m: (m.end, m.start))
+            self.__dict__["_firm_list"] = firms, [m.end for m in firms]
+        return self.__dict__["_firm_list"]
+
+    def named_places(self) -> set[str]:
+        """Canonical names of the places the document names on their own (not inside a longer name)."""
+        if "_named_places" not in self.__dict__:
+            self.__dict__["_named_places"] = {m.canonical for m in self.mentions if m.label == "Place" and not m.nested}
+        return self.__dict__["_named_places"]
 
     def evidence_for(self, m: Mention) -> Evidence:
         for s in self.sentences:
@@ -482,8 +496,7 @@ def _place_inside(outer: Mention, lead: Mention | None, ms: list[Mention], ctx: 
     div, surface = found
     if div.level == "province" or len(surface) < 2:
         return None
-    standalone = any(m.label == "Place" and not m.nested and m.canonical == div.name for m in ctx.mentions)
-    if not standalone and div.name != ctx.home.city:
+    if div.name not in ctx.named_places() and div.name != ctx.home.city:
         return None
     return EntityRef("Place", div.name, surface)
 
