@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -708,7 +709,13 @@ def stats(
 
 
 def main() -> None:  # pragma: no cover
-    app(prog_name="kg")
+    """The ``kg`` command. Once a command is over (done, failed or interrupted: its outputs are whole), a
+    Ctrl-C or SIGTERM during the interpreter's shutdown no longer turns its exit status into a signal's."""
+    try:
+        app(prog_name="kg")
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
 
 
 if __name__ == "__main__":  # pragma: no cover

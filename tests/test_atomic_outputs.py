@@ -156,6 +156,16 @@ def test_a_real_ctrl_c_at_any_moment(previous, delay):
     assert_untouched(out, before)
 
 
+def test_ctrl_c_once_a_command_is_over_keeps_its_exit_status():
+    """A Ctrl-C or SIGTERM while the interpreter shuts down after a command (a build whose last line is
+    printed) must not turn exit 0 into death by SIGINT (-2): kg.cli.main ignores both once the command is over."""
+    code = ("import signal\nfrom kg.cli import main\ntry:\n    main()\nexcept SystemExit as e:\n"
+            "    print(e.code, signal.getsignal(signal.SIGINT) is signal.SIG_IGN, signal.getsignal(signal.SIGTERM) is signal.SIG_IGN)\n")
+    proc = subprocess.run([sys.executable, "-c", code, "stats", "--help"], cwd=ROOT, env=env(),
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert proc.stdout.strip().splitlines()[-1] == "0 True True", proc.stdout + proc.stderr
+
+
 def test_a_successful_build_leaves_no_temp_file(tmp_path):
     other = tmp_path / "one"
     other.mkdir()
