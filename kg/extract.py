@@ -16,12 +16,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from kg.gazetteer import gazetteer
 from kg.ingest import Document
 from kg.nlp import find_mentions
 from kg.recognize import ORG_CLASSES, Home, Mention, _titles, place_prefix
-from kg.resources import load_table, load_words
+from kg.resources import cue, load_table, load_words
 
 ENTITY_LABELS = ("Person", "Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project",
                  "Place", "Agreement")
@@ -249,22 +250,20 @@ class _Context:
 
     def firm_before(self, pos: int, reach: int = 300) -> EntityRef | None:
         """The firm named last before ``pos`` (within ``reach`` characters): what 该公司 / 企业 refers to."""
-        firms, ends = self._firms()
+        firms, ends = self._firms
         i = bisect.bisect_right(ends, pos)  # the firms sorted by where they end
         return self.ref(firms[i - 1]) if i and firms[i - 1].start >= pos - reach else None
 
+    @cached_property
     def _firms(self) -> tuple[list[Mention], list[int]]:
-        if "_firm_list" not in self.__dict__:
-            firms = sorted((m for m in self.mentions if m.label == "Enterprise" and not m.nested),
-                           key=lambda m: (m.end, m.start))
-            self.__dict__["_firm_list"] = firms, [m.end for m in firms]
-        return self.__dict__["_firm_list"]
+        firms = sorted((m for m in self.mentions if m.label == "Enterprise" and not m.nested),
+                       key=lambda m: (m.end, m.start))
+        return firms, [m.end for m in firms]
 
-    def named_places(self) -> set[str]:
+    @cached_property
+    def named_places(self) -> frozenset[str]:
         """Canonical names of the places the document names on their own (not inside a longer name)."""
-        if "_named_places" not in self.__dict__:
-            self.__dict__["_named_places"] = {m.canonical for m in self.mentions if m.label == "Place" and not m.nested}
-        return self.__dict__["_named_places"]
+        return frozenset(m.canonical for m in self.mentions if m.label == "Place" and not m.nested)
 
     def evidence_for(self, m: Mention) -> Evidence:
         for s in self.sentences:
@@ -496,7 +495,7 @@ def _place_inside(outer: Mention, lead: Mention | None, ms: list[Mention], ctx: 
     div, surface = found
     if div.level == "province" or len(surface) < 2:
         return None
-    if div.name not in ctx.named_places() and div.name != ctx.home.city:
+    if div.name not in ctx.named_places and div.name != ctx.home.city:
         return None
     return EntityRef("Place", div.name, surface)
 
@@ -536,8 +535,8 @@ def _name_relation(outer: Mention, inner: Mention) -> str | None:
     return None
 
 
-LOCATE_VERBS = re.compile(r"(?:成功)?(?:入驻|落户|落地|位于|坐落于|坐落在|进驻|扎根)")
-COOP_WORDS = re.compile(r"合作|对接|结对|共建|携手|协同发展")
+LOCATE_VERBS = re.compile(rf"(?:成功)?(?:{cue('locate_verbs')})")
+COOP_WORDS = re.compile(cue("cooperation_words"))
 
 
 def verbal_relations(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PairFact]:
@@ -582,8 +581,8 @@ def verbal_relations(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: _Cont
 
 FIRM_ANAPHOR = re.compile(r"(?:(?:该|这家|本)(?:公司|企业)|(?:(?<=[，。：,:])|^)(?:公司|企业))"
                           r"(?:还|正在|已|将|今年|去年|在[^，。；]{2,12})?")
-INVEST_SIGNING = re.compile(r"签署了?|签订了?|签约")
-BUILD_VERBS = re.compile(r"投资|建设|承建|实施|新建|扩建|建成|打造|推进|开工|投产|启动|上马|布局|^的$")
+INVEST_SIGNING = re.compile(rf"(?:{cue('signing_verbs')})了?")
+BUILD_VERBS = re.compile(cue("build_verbs") + "|^的$")
 
 
 def _builders(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: _Context) -> list[PairFact]:
@@ -618,9 +617,9 @@ def _builders(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: 
     return out
 
 
-VISIT_VERBS = re.compile(r"来到|走进|深入|调研|察看|考察|走访|看望")
-SITE_VERBS = re.compile(r"(?:投资)?(?:建设|新建|扩建|打造|布局|实施)的?")
-ANAPHOR_SITED = re.compile(r"(?:(?:该|这一|此)项目|(?:(?<=[，。,])|^)项目)(?:将|拟|计划)?(?:选址|位于|落户|落地|建在|坐落于)(?:在|于)?")
+VISIT_VERBS = re.compile(cue("visit_verbs"))
+SITE_VERBS = re.compile(rf"(?:投资)?(?:{cue('site_verbs')})的?")
+ANAPHOR_SITED = re.compile(rf"(?:(?:该|这一|此)项目|(?:(?<=[，。,])|^)项目)(?:将|拟|计划)?(?:{cue('sited_verbs')})(?:在|于)?")
 
 
 def _sited(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: _Context) -> list[PairFact]:
@@ -684,8 +683,8 @@ def _invested(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: 
     return out
 
 
-OWNED_BEFORE = re.compile(r"旗下的?|所属的?|下属的?")
-OWNED_AFTER = re.compile(r"是(\S{0,2})的?(?:全资|控股)?(?:子公司|旗下企业|下属企业|所属企业)|(?:隶属于|隶属)")
+OWNED_BEFORE = re.compile(rf"(?:{cue('owner_markers')})的?")
+UNIT_OF = re.compile(rf"的?(?:全资|控股)?(?:{cue('unit_of_words')})")
 
 
 def _owned(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: _Context) -> list[PairFact]:
@@ -696,8 +695,7 @@ def _owned(text: str, sent: Sentence, top: list[Mention], ev: Evidence, ctx: _Co
         gap = text[a.end:b.start]
         if OWNED_BEFORE.fullmatch(gap):
             out.append(PairFact("subOrganizationOf", ctx.ref(b), ctx.ref(a), ev))
-        elif re.fullmatch(r"是", gap) and re.match(r"的?(?:全资|控股)?(?:子公司|旗下企业|旗下|下属企业|所属企业)",
-                                                 text[b.end:b.end + 8]):
+        elif gap == "是" and UNIT_OF.match(text, b.end, b.end + 8):
             out.append(PairFact("subOrganizationOf", ctx.ref(a), ctx.ref(b), ev))
         elif re.fullmatch(r"隶属于?", gap):
             out.append(PairFact("subOrganizationOf", ctx.ref(a), ctx.ref(b), ev))

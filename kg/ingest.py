@@ -19,7 +19,7 @@ import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kg.resources import load_lines
+from kg.resources import cue, load_lines
 
 
 class InputError(Exception):
@@ -265,7 +265,7 @@ _FURNITURE = [re.compile(p) for p in load_lines("furniture.txt")]
 _INLINE_FURNITURE = re.compile(r"[(（](?:上|下)(?:接|转)第?[一二三四五六七八九十\d]+版[)）]")
 _LEAD = re.compile(r"^(?:本报讯|本报记者|新华社|据|日前|近日|记者|[(（]|——|#)")
 _PHOTO_CREDIT = re.compile(r"\s+([\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})*)\s*摄\s*$")
-_CREDIT_ROLE = re.compile(r"(?:本报|本刊|特约)?(?:摄影)?(?:记者|通讯员|实习生|摄影)")
+_CREDIT_ROLE = re.compile(rf"(?:{cue('credit_prefixes')})?(?:摄影)?(?:{cue('credit_roles')})")
 _END_PUNCT = set("。！？!?；;：:…”’」』）)】]》>")
 _CJK = re.compile(r"[\u4e00-\u9fff0-9A-Za-z、，,（(“《]")
 
