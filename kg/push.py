@@ -191,6 +191,10 @@ class _Deadline:
                 return
         self._shut(sock)
 
+    def discard(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.discard(sock)
+
     def expire(self) -> None:
         with self._lock:
             self.expired = True
@@ -221,10 +225,25 @@ def _adapter(deadline: _Deadline) -> HTTPAdapter:
             return sock
 
     class SecureConnection(HTTPSConnection):
+        # The TLS socket takes over the TCP socket's descriptor (detaching it), so during the handshake
+        # the deadline holds a duplicate of it, and the TLS socket once connected.
+        _handshake = None
+
         def _new_conn(self):
             sock = super()._new_conn()
-            deadline.register(sock)
+            self._handshake = sock.dup()
+            deadline.register(self._handshake)
             return sock
+
+        def connect(self):
+            try:
+                super().connect()
+            finally:
+                if self._handshake is not None:
+                    deadline.discard(self._handshake)
+                    self._handshake.close()
+                    self._handshake = None
+            deadline.register(self.sock)
 
     class Pool(HTTPConnectionPool):
         ConnectionCls = Connection

@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -67,13 +69,16 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve(handler: type[Handler]):
-    """A server with ``handler`` on a free port of 127.0.0.1; yields it (``.base``, ``.log``)."""
+def serve(handler: type[Handler], tls: ssl.SSLContext | None = None):
+    """A server with ``handler`` on a free port of 127.0.0.1 (https with ``tls``); yields it
+    (``.base``, ``.log``, ``.sent``, ``.done``)."""
     server = Server(("127.0.0.1", 0), handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     server.log = []
     server.done = threading.Event()
     server.sent = 0
-    server.base = f"http://127.0.0.1:{server.server_address[1]}"
+    server.base = f"{'https' if tls else 'http'}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
@@ -213,14 +218,35 @@ RESPONSE = b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\nConnection: close\r\n\
 ERROR = b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 60\r\nConnection: close\r\n\r\n"
 
 
-@pytest.mark.parametrize("where", ["status line", "error body"])
-def test_a_slow_drip_cannot_stretch_the_timeout(where):
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory):
+    """A server context with a self-signed certificate for 127.0.0.1 (made by openssl), which the
+    client trusts through REQUESTS_CA_BUNDLE."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed (needed to make a certificate for the https case)")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context, cert
+
+
+@pytest.mark.parametrize("where", ["status line", "error body", "https"])
+def test_a_slow_drip_cannot_stretch_the_timeout(where, request, monkeypatch):
     """One byte a second, each well within a per-read timeout: the old push waited for all of them
-    (~60 s for 60 bytes with --timeout 3) and then reported success. Now --timeout 3 is the total."""
+    (~60 s for 60 bytes with --timeout 3) and then reported success. Now --timeout 3 is the total,
+    over https too."""
+    context = None
+    if where == "https":
+        context, cert = request.getfixturevalue("tls")
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))
 
     class Drip(Handler):
         def respond(self):
-            if where == "status line":
+            if where in ("status line", "https"):
                 head, drip = b"", RESPONSE
             else:
                 head, drip = ERROR, b"x" * 60
@@ -238,7 +264,7 @@ def test_a_slow_drip_cannot_stretch_the_timeout(where):
                 self.server.done.set()
                 self.close_connection = True
 
-    with serve(Drip) as server:
+    with serve(Drip, context) as server:
         start = time.monotonic()
         with pytest.raises(PushError, match="timeout") as info:
             push_graph(SAMPLE, server.base, IRI, method="gsp", graph_store_url=server.base + "/gsp", timeout=3)
