@@ -571,13 +571,15 @@ def push(
                                            help="Password (or set KG_PUSH_PASSWORD, which keeps it out of the shell history)."),
     method: str = typer.Option("auto", "--method", help="auto (Graph Store Protocol, else SPARQL Update), gsp or update."),
     batch_size: int = typer.Option(5000, "--batch-size", help="Triples per INSERT DATA request (update method); halved automatically when the store refuses a batch as too big."),
-    timeout: float = typer.Option(120.0, "--timeout", help="Seconds to wait for each HTTP request."),
+    timeout: float = typer.Option(120.0, "--timeout", help="Seconds for the whole push, all requests together (not per request or per read): past it the connections are dropped and the push fails."),
     graph_store_url: Optional[str] = typer.Option(None, "--graph-store-url", help="Graph Store endpoint of a non-Virtuoso store (Fuseki: http://HOST:3030/DS/data; GraphDB: .../repositories/R/rdf-graphs/service)."),
     update_url: Optional[str] = typer.Option(None, "--update-url", help="SPARQL Update endpoint of a non-Virtuoso store (Fuseki: http://HOST:3030/DS/update)."),
 ) -> None:
     """Load a graph into an external triple store over HTTP: one PUT with the SPARQL 1.1 Graph Store
     Protocol, or (fallback, or --method update) CLEAR + INSERT DATA in batches. Either way the named
     graph ends up holding exactly this graph. The defaults fit OpenLink Virtuoso.
+
+    Only a 2xx answer to the PUT/POST itself counts as success. No redirect is followed: a 3xx answer is an error naming its Location (give that URL with --endpoint, --graph-store-url or --update-url if it is the store), so the graph and the credentials go nowhere but to the URLs you gave. --timeout is the total for the whole push (a server that drips its answer cannot stretch it), and of an answer at most the first 64 KB are read (an error shows its first line).
 
     Examples:
       kg push out/graph.ttl --endpoint http://127.0.0.1:8890 --user dba --password dba

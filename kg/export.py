@@ -39,6 +39,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -160,17 +161,39 @@ def edge_rows(graph: Graph, net: nx.MultiDiGraph | None = None) -> list[dict]:
     return [{c: r[c] for c in EDGE_COLUMNS} for r in sorted(rows, key=key)]
 
 
-def csv_bytes(rows: list[dict], columns: Iterable[str]) -> bytes:
-    """Rows as CSV in UTF-8 with a byte-order mark (RFC 4180 quoting, CRLF line ends).
+#: First characters that make a spreadsheet (Excel, LibreOffice, Google Sheets) read a cell as a
+#: formula: the OWASP "CSV injection" list.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-    >>> data = csv_bytes([{"a": "程宇", "b": "x,y"}], ["a", "b"])
-    >>> data[:3], data[3:].decode("utf-8")
-    (b'\\xef\\xbb\\xbf', 'a,b\\r\\n程宇,"x,y"\\r\\n')
+
+def csv_cell(value):
+    r"""A CSV cell that no spreadsheet runs as a formula: text starting with ``= + - @``, a tab or a
+    carriage return gets a ``'`` in front (the OWASP rule; Excel shows the text, the ``'`` hidden).
+    Numbers are left alone.
+
+    >>> csv_cell('=HYPERLINK("http://x","y")'), csv_cell("-1"), csv_cell("程宇"), csv_cell(-1)
+    ('\'=HYPERLINK("http://x","y")', "'-1", '程宇', -1)
     """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(rows: list[dict], columns: Iterable[str]) -> bytes:
+    """Rows as CSV in UTF-8 with a byte-order mark (RFC 4180 quoting, CRLF line ends); every text
+    cell passes through :func:`csv_cell`, so none starts a formula.
+
+    >>> data = csv_bytes([{"a": "程宇", "b": "x,y"}, {"a": "=1+1", "b": "@SUM(A1)"}], ["a", "b"])
+    >>> data[:3], data[3:].decode("utf-8").splitlines()
+    (b'\\xef\\xbb\\xbf', ['a,b', '程宇,"x,y"', "'=1+1,'@SUM(A1)"])
+    >>> data.endswith(b"\\r\\n")
+    True
+    """
+    columns = list(columns)
     buf = io.StringIO(newline="")
-    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\r\n")
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({c: csv_cell(row.get(c, "")) for c in columns} for row in rows)
     return buf.getvalue().encode("utf-8-sig")
 
 
@@ -178,20 +201,37 @@ def csv_bytes(rows: list[dict], columns: Iterable[str]) -> bytes:
 # networks: GraphML and GEXF
 # ---------------------------------------------------------------------------
 
+#: Characters XML 1.0 does not allow anywhere, not even escaped: the C0 controls but tab, line feed
+#: and carriage return; lone surrogates; U+FFFE and U+FFFF.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value):
+    r"""``value`` with the characters XML 1.0 cannot hold removed (a NUL or an escape code in a name
+    would make the whole GraphML/GEXF file unreadable); other values are left alone.
+
+    >>> xml_text("程\x00宇\x1b[31m\ufffe"), xml_text("a\tb\nc"), xml_text(3)
+    ('程宇[31m', 'a\tb\nc', 3)
+    """
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
 def _flat_network(net: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy with only the scalar attributes GraphML/GEXF can hold (lists joined, None left out)."""
+    """A copy with only the scalar attributes GraphML/GEXF can hold (lists joined, None left out),
+    every text (ids too) passed through :func:`xml_text`."""
     flat = nx.MultiDiGraph(name="Zhengqi KG")
     for node in sorted(net.nodes):
         a = net.nodes[node]
         values = {"label": a["label"], "label_en": a["label_en"], "pinyin": a["pinyin"], "class": a["cls"],
                   "aliases": "|".join(a["aliases"]) or None, "posts": "|".join(a["posts"]) or None,
                   "first_date": a["first_date"], "last_date": a["last_date"], "mentions": a["mentions"]}
-        flat.add_node(node, **{k: v for k, v in values.items() if v is not None})
+        flat.add_node(xml_text(node), **{k: xml_text(v) for k, v in values.items() if v is not None})
     edges = sorted(net.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[3]["relation"], e[2]))
     for i, (u, v, key, a) in enumerate(edges):
         values = {"id": f"e{i}", "relation": a["relation"], "label": a["rel"], "role": a["role"],
                   "weight": a["weight"], "symmetric": a["symmetric"]}
-        flat.add_edge(u, v, key=key, **{k: v for k, v in values.items() if v is not None})
+        flat.add_edge(xml_text(u), xml_text(v), key=xml_text(key),
+                      **{k: xml_text(v) for k, v in values.items() if v is not None})
     return flat
 
 

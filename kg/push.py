@@ -31,25 +31,46 @@ Example::
                         "https://w3id.org/zhengqi/graph", user="dba", password="dba")
     print(result.triples, result.method, result.status)   # e.g. 2820 gsp 201
 
-Every failure (file unreadable, connection refused, timeout, 401, any 4xx/5xx) raises
+Every failure (file unreadable, connection refused, timeout, 401, any 4xx/5xx, a redirect) raises
 :class:`PushError` with a one-line message, e.g.
 ``HTTP 401 Unauthorized from http://127.0.0.1:8890/sparql-graph-crud-auth?...: wrong user or password?``
+
+Under hostile or broken servers:
+
+* **No redirect is followed.** A 3xx answer is a failure naming its ``Location`` (give that URL
+  yourself if it is the store): following one could turn the ``PUT`` into a ``GET`` and report
+  success with nothing stored, or send the graph and the credentials to another host.
+* **Success is a 2xx answer to the ``PUT``/``POST`` itself**, nothing else.
+* **``timeout`` is the total for the whole push** (every request, connecting, sending and reading):
+  when it runs out, the push's sockets are shut down, so a server that drips its answer a byte at a
+  time cannot stretch it.
+* **Answers are read up to :data:`BODY_CAP` bytes** (64 KB) and the connection is then dropped, so a
+  huge error page costs no memory; the error shows its first line of text.
 """
 
 from __future__ import annotations
 
 import errno
 import re
+import socket
+import threading
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+import urllib3
+from requests.adapters import HTTPAdapter
 from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
 __all__ = ["PushError", "PushResult", "push_graph", "graph_store_target", "METHODS"]
 
 METHODS = ("auto", "gsp", "update")
+#: Bytes of a server's answer read at most; the rest is not read (the connection is dropped).
+BODY_CAP = 64 * 1024
+#: The longest total time a push may be given, in seconds (11.5 days).
+MAX_TIMEOUT = 1_000_000
 # Answers to the graph-store PUT that mean "no Graph Store Protocol here": fall back to update.
 FALLBACK_STATUSES = (404, 405, 501)
 # A graph IRI goes between <...> in SPARQL: absolute, and none of the characters IRIREF excludes.
@@ -119,8 +140,19 @@ def _update_urls(endpoint: str, authenticated: bool, update_url: str | None) -> 
     return [base + "/sparql-auth", base + "/sparql"] if authenticated else [base + "/sparql"]
 
 
+def _printable(text: str, limit: int = 200) -> str:
+    """``text`` on one line, control characters (terminal escape codes …) shown escaped, cut at ``limit``.
+
+    >>> _printable("a\\x1b[2Jb\\nc" + "x" * 300, 10), _printable("ok")
+    ('a\\\\x1b[2Jb …', 'ok')
+    """
+    text = " ".join(str(text).split())
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text if len(text) <= limit else text[:limit].rstrip() + " …"
+
+
 def _first_line(response: requests.Response) -> str:
-    """The server's first line of text (HTML tags dropped), at most 200 characters."""
+    """The server's first line of text (HTML tags dropped), at most 200 characters, printable."""
     try:
         text = response.text or ""
     except Exception:  # pragma: no cover - undecodable body
@@ -130,13 +162,144 @@ def _first_line(response: requests.Response) -> str:
     for line in text.splitlines():
         line = " ".join(line.split())
         if line:
-            return line[:200] + ("…" if len(line) > 200 else "")
+            return _printable(line)
     return ""
 
 
-def _connection_error(url: str, exc: Exception, timeout: float) -> PushError:
-    if isinstance(exc, requests.Timeout):
-        return PushError(f"no answer from {url} within {timeout:g} s (timeout)")
+class _Deadline:
+    """The push's total time. When it runs out, every socket the push opened is shut down (a blocked
+    connect, send or read then ends at once, however slowly the server drips its answer), and so is
+    any socket opened after."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+        self.expired = False
+        self._lock = threading.Lock()
+        self._sockets: weakref.WeakSet = weakref.WeakSet()
+        self._timer = threading.Timer(seconds, self.expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def register(self, sock: socket.socket) -> None:
+        with self._lock:
+            if not self.expired:
+                self._sockets.add(sock)
+                return
+        self._shut(sock)
+
+    def discard(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.discard(sock)
+
+    def expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _adapter(deadline: _Deadline) -> HTTPAdapter:
+    """A requests adapter whose connections register their sockets with ``deadline``."""
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    class Connection(HTTPConnection):
+        def _new_conn(self):
+            sock = super()._new_conn()
+            deadline.register(sock)
+            return sock
+
+    class SecureConnection(HTTPSConnection):
+        # The TLS socket takes over the TCP socket's descriptor (detaching it), so during the handshake
+        # the deadline holds a duplicate of it, and the TLS socket once connected.
+        _handshake = None
+
+        def _new_conn(self):
+            sock = super()._new_conn()
+            self._handshake = sock.dup()
+            deadline.register(self._handshake)
+            return sock
+
+        def connect(self):
+            try:
+                super().connect()
+            finally:
+                if self._handshake is not None:
+                    deadline.discard(self._handshake)
+                    self._handshake.close()
+                    self._handshake = None
+            deadline.register(self.sock)
+
+    class Pool(HTTPConnectionPool):
+        ConnectionCls = Connection
+
+    class SecurePool(HTTPSConnectionPool):
+        ConnectionCls = SecureConnection
+
+    classes = {"http": Pool, "https": SecurePool}
+
+    class Adapter(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = classes
+
+        def proxy_manager_for(self, proxy, **kwargs):
+            manager = super().proxy_manager_for(proxy, **kwargs)
+            if hasattr(manager, "pool_classes_by_scheme"):
+                manager.pool_classes_by_scheme = classes
+            return manager
+
+    return Adapter(max_retries=0)
+
+
+def _read_capped(response: requests.Response) -> bytes:
+    """The answer's body (as sent, not decompressed), at most :data:`BODY_CAP` bytes; the connection
+    is dropped when there is more. Sets ``response.content`` to it."""
+    if response._content is not False:  # already read
+        return response._content
+    chunks, size, whole = [], 0, False
+    try:
+        while size <= BODY_CAP:
+            chunk = response.raw.read(min(16384, BODY_CAP + 1 - size), decode_content=False)
+            if not chunk:
+                whole = True
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    finally:
+        response._content_consumed = whole  # a whole body lets the connection be reused
+        response.close()
+    response._content = b"".join(chunks)[:BODY_CAP]
+    return response._content
+
+
+class _CappedDigestAuth(HTTPDigestAuth):
+    """Digest authentication that reads a 401 challenge's body only up to the cap."""
+
+    def handle_401(self, r, **kwargs):
+        _read_capped(r)
+        return super().handle_401(r, **kwargs)
+
+
+def _connection_error(url: str, exc: Exception, deadline: _Deadline) -> PushError:
+    if deadline.expired or deadline.remaining() <= 0 or isinstance(exc, requests.Timeout):
+        return PushError(f"no complete answer from {url} within {deadline.seconds:g} s "
+                         "(timeout; --timeout is the total for the whole push)")
     seen, cause = set(), exc
     while cause is not None and id(cause) not in seen:  # walk to the socket error
         seen.add(id(cause))
@@ -147,40 +310,70 @@ def _connection_error(url: str, exc: Exception, timeout: float) -> PushError:
     reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     if "refused" in reason.lower():
         return PushError(f"cannot connect to {url}: connection refused (is the triple store running?)")
-    return PushError(f"cannot connect to {url}: {reason}")
+    return PushError(f"cannot connect to {url}: {_printable(reason)}")
+
+
+class _Session(requests.Session):
+    """A session that never follows a redirect, nor reads one's body to follow it."""
+
+    def get_redirect_target(self, resp):
+        return None
 
 
 class _Client:
-    """A session with the auth scheme settled on first contact (digest, or Basic if only that is offered)."""
+    """A session with the auth scheme settled on first contact (digest, or Basic if only that is
+    offered), no redirects followed, bodies read up to :data:`BODY_CAP`, all within one deadline."""
 
     def __init__(self, user: str | None, password: str | None, timeout: float):
-        self.session = requests.Session()
+        self.session = _Session()
         self.session.headers["User-Agent"] = "zhengqi-kg push (python-requests)"
+        self.session.headers["Accept-Encoding"] = "identity"  # bodies are read as sent, capped
         self.user, self.password = user, password
-        self.session.auth = HTTPDigestAuth(user, password or "") if user is not None else None
-        self.timeout = timeout
+        self.session.auth = _CappedDigestAuth(user, password or "") if user is not None else None
+        self.deadline = _Deadline(timeout)
+        adapter = _adapter(self.deadline)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         self.count = 0
+
+    def close(self) -> None:
+        self.deadline.cancel()
+        self.session.close()
+
+    def _request(self, method: str, url: str, **kwargs) -> requests.Response:
+        remaining = self.deadline.remaining()
+        if remaining <= 0:
+            raise requests.Timeout("deadline passed")
+        response = self.session.request(method, url, timeout=remaining, allow_redirects=False, stream=True,
+                                        **kwargs)
+        _read_capped(response)
+        self.count += 1
+        return response
 
     def send(self, method: str, url: str, **kwargs) -> requests.Response:
         try:
-            response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-            self.count += 1
+            response = self._request(method, url, **kwargs)
             if response.status_code == 401 and isinstance(self.session.auth, HTTPDigestAuth):
                 offered = response.headers.get("WWW-Authenticate", "").lower()
                 if "digest" not in offered and "basic" in offered:
                     self.session.auth = HTTPBasicAuth(self.user, self.password or "")
-                    response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-                    self.count += 1
-        except requests.RequestException as exc:
-            raise _connection_error(url, exc, self.timeout) from exc
+                    response = self._request(method, url, **kwargs)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise _connection_error(url, exc, self.deadline) from exc
         return response
 
     def check(self, response: requests.Response, what: str) -> requests.Response:
-        """Raise PushError on 4xx/5xx."""
+        """Raise PushError on anything but a 2xx answer (a redirect included: none is followed)."""
         status = response.status_code
-        if status < 400:
+        if 200 <= status < 300:
             return response
         url = response.url
+        if 300 <= status < 400:
+            location = response.headers.get("Location")
+            where = (f"redirects to {_printable(location)}" if location else "redirects (no Location)")
+            raise PushError(f"HTTP {status} {response.reason or ''} from {url} ({what}): the server {where}; "
+                            "kg push follows no redirect: if that is the store, give its URL "
+                            "(--endpoint, --graph-store-url or --update-url)", status)
         line = _first_line(response)
         if status == 401:
             hint = "wrong user or password?" if self.user is not None else "the server wants a user and password"
@@ -305,7 +498,10 @@ def push_graph(graph_path: Path, endpoint: str, graph_iri: str, user: str | None
     (Virtuoso's paths, see the module doc) unless ``graph_store_url`` / ``update_url`` are given.
     ``user``/``password``: HTTP digest (or Basic) credentials; without a user, Virtuoso's
     unauthenticated paths are used. ``method``: "auto" (GSP, else update on 404/405/501), "gsp" or
-    "update". ``batch_size``: N-Triples lines per INSERT DATA. ``timeout``: seconds per request.
+    "update". ``batch_size``: N-Triples lines per INSERT DATA. ``timeout``: seconds for the whole push
+    (all its requests together; reading the graph file aside). No redirect is followed (a 3xx answer is
+    an error naming its Location), only a 2xx answer counts, and at most :data:`BODY_CAP` bytes of an
+    answer are read.
     Either way the named graph ends up holding exactly this graph (PUT replaces it; update clears it
     first).
 
@@ -329,19 +525,23 @@ def push_graph(graph_path: Path, endpoint: str, graph_iri: str, user: str | None
         raise PushError(f"batch size must be a positive whole number, not {batch_size!r}")
     if not _IRI.match(graph_iri or ""):
         raise PushError(f"graph IRI must be an absolute IRI (like https://example.org/graph), not {graph_iri!r}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= MAX_TIMEOUT:
+        raise PushError(f"timeout must be a number of seconds above 0 and at most {MAX_TIMEOUT:,}, not {timeout!r}")
     if not graph_store_url and not re.match(r"^https?://[^/\s]+", endpoint or ""):
         raise PushError(f"endpoint must be an http(s) URL like http://127.0.0.1:8890, not {endpoint!r}")
 
     graph = _load(graph_path)
     lines = _nt_lines(graph)
     client = _Client(user, password, timeout)
-
-    if method in ("auto", "gsp"):
-        response, url = _push_gsp(client, lines, endpoint, graph_iri, graph_store_url, graph_param)
-        if not (method == "auto" and response.status_code in FALLBACK_STATUSES):
-            client.check(response, "graph store PUT")
-            return PushResult(len(lines), "gsp", response.status_code, graph_iri, url, client.count, 0,
-                              round(time.perf_counter() - t0, 3))
-    response, url, n_batches = _push_update(client, lines, endpoint, graph_iri, update_url, batch_size)
-    return PushResult(len(lines), "update", response.status_code, graph_iri, url, client.count, n_batches,
-                      round(time.perf_counter() - t0, 3))
+    try:
+        if method in ("auto", "gsp"):
+            response, url = _push_gsp(client, lines, endpoint, graph_iri, graph_store_url, graph_param)
+            if not (method == "auto" and response.status_code in FALLBACK_STATUSES):
+                client.check(response, "graph store PUT")
+                return PushResult(len(lines), "gsp", response.status_code, graph_iri, url, client.count, 0,
+                                  round(time.perf_counter() - t0, 3))
+        response, url, n_batches = _push_update(client, lines, endpoint, graph_iri, update_url, batch_size)
+        return PushResult(len(lines), "update", response.status_code, graph_iri, url, client.count, n_batches,
+                          round(time.perf_counter() - t0, 3))
+    finally:
+        client.close()

@@ -4,6 +4,7 @@ rdflib) and agrees with the source graph; output is deterministic; bad arguments
 from __future__ import annotations
 
 import codecs
+import csv
 import json
 
 import networkx as nx
@@ -11,11 +12,12 @@ import pandas as pd
 import pytest
 import rdflib
 from rdflib.compare import isomorphic
-from rdflib.namespace import ORG, PROV, RDF, RDFS
+from rdflib import BNode, Literal
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS
 
 from kg.export import EDGE_COLUMNS, FORMATS, NODE_COLUMNS, export, load_graph
 from kg.resources import load_table
-from kg.vocab import ENTITY_CLASSES, KGO
+from kg.vocab import ENTITY_CLASSES, KGO, KGR
 from seeds_graph import run_kg, seeds_graph
 
 ALL_FILES = sorted(name for names in FORMATS.values() for name in names)
@@ -212,3 +214,91 @@ def test_help_teaches():
     assert proc.returncode == 0
     for word in ("Examples", "graphml", "gexf", "jsonld", "trig", "nodes.csv", "pandas"):
         assert word in proc.stdout, word
+
+
+# ------------------------------------------------------------------ hostile text in the graph
+
+#: Texts a spreadsheet would run as formulas, one per kind of cell that can start with them.
+FORMULAS = {
+    "label": '=HYPERLINK("http://127.0.0.1:9/x","点击")',
+    "alias": "=1+1",
+    "english": "+SUM(1,1)",
+    "pinyin": "-2+3",
+    "body": "@SUM(A1)",
+    "role": "\t=1+1",
+    "title": "\r=1+1",
+    "sentence": "=cmd|' /C calc'!A0 市长出席会议。",
+}
+#: A name with characters XML 1.0 cannot hold (NUL, SOH, ESC, U+FFFE) besides the allowed tab.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # the OWASP list
+CONTROL_NAME = "程\x00宇\x01\x1b[31m\ufffe\t甲"
+
+
+def hostile_export_graph() -> rdflib.Graph:
+    """Two persons holding posts in a body, each with a sentence: one named with formulas, one with
+    control characters."""
+    g = rdflib.Graph()
+    body, doc = KGR["body/x"], KGR["doc/x"]
+    g.add((body, RDF.type, KGO.GovernmentBody))
+    g.add((body, RDFS.label, Literal(FORMULAS["body"], lang="zh")))
+    g.add((doc, RDF.type, KGO.Document))
+    g.add((doc, DCTERMS.title, Literal(FORMULAS["title"], lang="zh")))
+    g.add((doc, DCTERMS.date, Literal("2025-02-12", datatype=rdflib.XSD.date)))
+    for key, label, sentence in (("f", FORMULAS["label"], FORMULAS["sentence"]),
+                                 ("c", CONTROL_NAME, CONTROL_NAME + "市长出席会议。")):
+        person, ev, m = KGR[f"person/{key}"], KGR[f"ev/{key}"], BNode()
+        g.add((person, RDF.type, KGO.Person))
+        g.add((person, RDFS.label, Literal(label, lang="zh")))
+        g.add((person, KGO.mentionedIn, doc))
+        for p, o in ((RDF.type, KGO.Evidence), (KGO.text, Literal(sentence, lang="zh")), (KGO.start, Literal(0)),
+                     (KGO.end, Literal(len(sentence))), (PROV.wasDerivedFrom, doc)):
+            g.add((ev, p, o))
+        for p, o in ((RDF.type, ORG.Membership), (ORG.member, person), (ORG.organization, body),
+                     (KGO.roleLabel, Literal(FORMULAS["role"] if key == "f" else "市长", lang="zh")),
+                     (PROV.wasDerivedFrom, ev)):
+            g.add((m, p, o))
+    person = KGR["person/f"]
+    g.add((person, SKOS.altLabel, Literal(FORMULAS["alias"], lang="zh")))
+    g.add((person, RDFS.label, Literal(FORMULAS["english"], lang="en")))
+    g.add((person, KGO.pinyin, Literal(FORMULAS["pinyin"])))
+    return g
+
+
+@pytest.fixture(scope="module")
+def hostile_out(tmp_path_factory):
+    """``kg export -f all`` of :func:`hostile_export_graph`, written as Turtle."""
+    folder = tmp_path_factory.mktemp("hostile")
+    source = folder / "hostile.ttl"
+    source.write_bytes(hostile_export_graph().serialize(format="turtle", encoding="utf-8"))
+    assert CONTROL_NAME in {str(o) for o in load_graph(source).objects(None, RDFS.label)}
+    proc = run_kg("export", str(source), "--format", "all", "-o", str(folder / "out"))
+    assert proc.returncode == 0, proc.stderr
+    return folder / "out"
+
+
+def csv_cells(path) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return [cell for row in csv.reader(f) for cell in row]
+
+
+def test_csv_no_cell_starts_a_formula(hostile_out):
+    """Issue 13, point 10: every text cell that starts with = + - @, a tab or a CR gets a ' in front."""
+    cells = csv_cells(hostile_out / "nodes.csv") + csv_cells(hostile_out / "edges.csv")
+    assert not [c for c in cells if c.startswith(FORMULA_STARTS)]
+    for key, text in FORMULAS.items():
+        assert any(c == "'" + text or c.startswith("'" + text + "|") for c in cells), key
+    # pandas reads the same cells: the payloads are text, shown with their '
+    edges = pd.read_csv(hostile_out / "edges.csv", keep_default_na=False)
+    assert "'" + FORMULAS["sentence"] in set(edges["evidence"])
+    assert "'" + FORMULAS["label"] in set(edges["source_label"])
+
+
+@pytest.mark.parametrize("name, reader", [("graph.graphml", nx.read_graphml), ("graph.gexf", nx.read_gexf)])
+def test_xml_without_forbidden_characters(hostile_out, name, reader):
+    """Issue 13, point 11: NUL, SOH, ESC and U+FFFE are removed from the names, so the file parses."""
+    net = reader(hostile_out / name)
+    labels = {a["label"] for _, a in net.nodes(data=True)}
+    assert "程宇[31m\t甲" in labels
+    assert FORMULAS["label"] in labels  # XML has no formulas: the text stays as it is
+    text = (hostile_out / name).read_text(encoding="utf-8")
+    assert not any(c in text for c in "\x00\x01\x1b\ufffe")
