@@ -235,6 +235,9 @@ class Job:
     deadline: float  # time.monotonic() (one clock for all processes of the machine)
     timeout: float
     max_result_bytes: int
+    checked: bool = False  # the parent saw this very text parse without SERVICE before: skip the parse
+    verdict: str = ""  # set by answer_job: "clean" (parsed, no SERVICE) or "refused" (parsed, SERVICE)
+
 
 
 def answer_job(store, job: Job) -> tuple[int, bytes, str, dict]:
@@ -247,14 +250,16 @@ def answer_job(store, job: Job) -> tuple[int, bytes, str, dict]:
     if is_update(query):
         return error(HTTPStatus.FORBIDDEN, "SPARQL Update is not allowed: this endpoint is read-only")
     try:
-        target = find_service(query)
+        target = None if job.checked else find_service(query)
     except QueryError as exc:
         return error(HTTPStatus.BAD_REQUEST, f"malformed query: {exc}")
+    job.verdict = "refused"  # parsed: a SERVICE refusal below is the same for this text every time
     if target is not None and target.startswith("?"):
         return error(HTTPStatus.BAD_REQUEST, f"malformed query: SERVICE {target} names its server with a variable; "
                                              "SERVICE is not allowed here anyway")
     if target is not None:
         return error(HTTPStatus.FORBIDDEN, SERVICE_REFUSED)
+    job.verdict = "clean"
     cap = job.max_rows
     try:
         result = run_query(store, query, cap + 1, job.deadline)
@@ -279,10 +284,18 @@ def answer_job(store, job: Job) -> tuple[int, bytes, str, dict]:
     return HTTPStatus.OK, body, media, extra
 
 
-def _write_answer(out, status: int, body: bytes, media: str, extra: dict) -> None:
-    header = {"status": int(status), "media": media, "extra": extra, "length": len(body)}
+def _write_answer(out, status: int, body: bytes, media: str, extra: dict, verdict: str = "") -> None:
+    header = {"status": int(status), "media": media, "extra": extra, "length": len(body), "verdict": verdict}
     out.write(json.dumps(header).encode("ascii") + b"\n" + body)
     out.flush()
+
+
+def _warm_parser() -> None:
+    try:
+        find_service.__wrapped__("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s a ?t ; rdfs:label ?l FILTER(lang(?l) = 'zh') "
+                                 "OPTIONAL { ?s ?p ?o } } GROUP BY ?s ORDER BY DESC(?n) LIMIT 10")
+    except QueryError:
+        pass
 
 
 def worker_main() -> None:
@@ -296,23 +309,23 @@ def worker_main() -> None:
         spec = json.loads(sys.stdin.buffer.readline())
         value = base64.b64decode(spec["value"]) if spec["kind"] == "nquads" else spec["value"]
         store = StoreSource(spec["kind"], value).open()
-        # warm up the parser and the store before taking queries: the first parse costs ~0.1 s
-        run_query(store, "ASK { ?s ?p ?o FILTER(isIRI(?s)) }")
-        find_service.__wrapped__("SELECT ?s (COUNT(*) AS ?n) WHERE { ?s a ?t ; rdfs:label ?l FILTER(lang(?l) = 'zh') "
-                                 "OPTIONAL { ?s ?p ?o } } GROUP BY ?s ORDER BY DESC(?n) LIMIT 10")
+        run_query(store, "ASK { ?s ?p ?o FILTER(isIRI(?s)) }")  # warm the store up
     except BaseException as exc:  # noqa: BLE001 (reported to the parent as one line)
         out.write(json.dumps({"failed": (str(exc).strip().splitlines() or [type(exc).__name__])[0]}).encode() + b"\n")
         out.flush()
         return
     out.write(json.dumps({"ready": True, "sandboxed": sandboxed}).encode() + b"\n")
     out.flush()
+    # the parser costs ~1 s to import and warm up: done aside, a query that needs it waits for the import
+    threading.Thread(target=_warm_parser, daemon=True).start()
     for line in sys.stdin.buffer:
+        job = None
         try:
             job = Job(**json.loads(line))
             answer = answer_job(store, job)
         except Exception as exc:  # noqa: BLE001 (a bug must not cost the worker its store)
             answer = (500, f"internal error: {type(exc).__name__}: {exc}\n".encode(), "text/plain", {})
-        _write_answer(out, *answer)
+        _write_answer(out, *answer, verdict=job.verdict if job else "")
 
 
 class _Worker:
@@ -357,7 +370,8 @@ class _Worker:
         self.proc.stdin.write(json.dumps(job.__dict__).encode("utf-8") + b"\n")
         self.proc.stdin.flush()
 
-    def receive(self) -> tuple[int, bytes, str, dict]:
+    def receive(self) -> tuple[tuple[int, bytes, str, dict], str]:
+        """The answer and the parse's verdict on the query (clean, refused or "")."""
         line = self.proc.stdout.readline()
         if not line:
             raise EOFError("the worker is gone")
@@ -365,7 +379,7 @@ class _Worker:
         body = self.proc.stdout.read(header["length"])
         if len(body) != header["length"]:
             raise EOFError("the worker is gone")
-        return header["status"], body, header["media"], header["extra"]
+        return (header["status"], body, header["media"], header["extra"]), str(header.get("verdict") or "")
 
     @property
     def pid(self) -> int:
@@ -410,6 +424,8 @@ class QueryPool:
         self.busy: set[_Worker] = set()
         self.waiters: collections.deque = collections.deque()
         self.closed = False
+        # the parse's verdicts by digest of the query text: None (clean: skip the parse) or the refusal
+        self.verdicts: collections.OrderedDict[bytes, tuple | None] = collections.OrderedDict()
         self.stats = collections.Counter()  # started, answered, timeout, memory, gone, busy, died
         # workers are started from one long-lived thread: a worker dies with the thread that started it
         # (PR_SET_PDEATHSIG), so that a server killed outright leaves no query running
@@ -506,6 +522,14 @@ class QueryPool:
 
         timed_out = error(HTTPStatus.SERVICE_UNAVAILABLE,
                           f"query timed out after {job.timeout:g} s (the limit is --timeout)")
+        digest = hashlib.sha256(normalise_newlines(job.query).encode("utf-8", "surrogatepass")).digest()
+        with self.lock:
+            known = digest in self.verdicts
+            refusal = self.verdicts.get(digest)
+        if refusal is not None:  # refused before (SERVICE): the same answer, no worker
+            self.stats["refused-again"] += 1
+            return refusal
+        job.checked = known
         worker = self._acquire(job.deadline, gone)
         if worker == "busy":
             self.stats["busy"] += 1
@@ -535,7 +559,13 @@ class QueryPool:
         while True:
             try:
                 if worker.poll(self.POLL):
-                    answer = worker.receive()
+                    answer, verdict = worker.receive()
+                    if verdict in ("clean", "refused"):
+                        with self.lock:
+                            self.verdicts[digest] = None if verdict == "clean" else answer
+                            self.verdicts.move_to_end(digest)
+                            while len(self.verdicts) > 4096:
+                                self.verdicts.popitem(last=False)
                     self.stats["answered"] += 1
                     self._release(worker)
                     return answer

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -192,6 +193,9 @@ def normalise_newlines(query: str) -> str:
     return query.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_PARSER_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=512)
 def find_service(query: str) -> str | None:
     """The target of the first SERVICE clause anywhere in the parsed query (``<IRI>`` or ``?var``), else
@@ -207,9 +211,10 @@ def find_service(query: str) -> str | None:
     from rdflib.term import Variable
 
     try:
-        from rdflib.plugins.sparql.parser import parseQuery
+        with _PARSER_LOCK:  # pyparsing grammars are not thread-safe: one parse at a time
+            from rdflib.plugins.sparql.parser import parseQuery
 
-        tree = parseQuery(normalise_newlines(query))
+            tree = parseQuery(normalise_newlines(query))
     except Exception as exc:  # pyparsing's ParseException and friends: the query does not parse
         raise QueryError(_first_line(exc)) from None
     stack: list = [tree]

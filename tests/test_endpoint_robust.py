@@ -439,7 +439,11 @@ def test_load_script_briefly(store_dir):
                           timeout=180)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "failures: 0" in proc.stdout and "10 clients for 3 s, 17 queries" in proc.stdout
-    assert "requests: " in proc.stdout and "p95" in proc.stdout and "server RSS: start" in proc.stdout
+    assert "requests: " in proc.stdout and "p95" in proc.stdout and "server RSS (whole process tree): start" in proc.stdout
+    # the three hostile queries are in the mix, refused or stopped, and the server lives on
+    assert "and 3 hostile ones" in proc.stdout and "SERVICE target contacted: 0 times" in proc.stdout
+    assert "hostile: ORDER BY bomb" in proc.stdout and "hostile: SERVICE ?unbound" in proc.stdout
+    assert "(bound 2): bounded" in proc.stdout and "server alive after: yes" in proc.stdout
 
 
 def test_load_script_refuses_a_remote_address():
