@@ -310,14 +310,13 @@ def worker_main() -> None:
         value = base64.b64decode(spec["value"]) if spec["kind"] == "nquads" else spec["value"]
         store = StoreSource(spec["kind"], value).open()
         run_query(store, "ASK { ?s ?p ?o FILTER(isIRI(?s)) }")  # warm the store up
+        _warm_parser()  # ~1 s once (pyparsing builds the grammar), not on the first query
     except BaseException as exc:  # noqa: BLE001 (reported to the parent as one line)
         out.write(json.dumps({"failed": (str(exc).strip().splitlines() or [type(exc).__name__])[0]}).encode() + b"\n")
         out.flush()
         return
     out.write(json.dumps({"ready": True, "sandboxed": sandboxed}).encode() + b"\n")
     out.flush()
-    # the parser costs ~1 s to import and warm up: done aside, a query that needs it waits for the import
-    threading.Thread(target=_warm_parser, daemon=True).start()
     for line in sys.stdin.buffer:
         job = None
         try:

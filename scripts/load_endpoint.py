@@ -187,7 +187,7 @@ def client(n: int, host: str, port: int, queries, stats: Stats, stop_at: float, 
         if i % 20 == 0:
             method, path, body, headers, what = "GET", "/", None, {}, "query page"
         else:
-            name, text, expect = queries[i % len(queries)]
+            name, text, expect = queries[(i - i // 20) % len(queries)]  # every query in turn, pages aside
             method, path, body, what = "POST", "/sparql", text.encode("utf-8"), name
             headers = {"Content-Type": "application/sparql-query", "Accept": accept_for(text)}
         t0 = time.perf_counter()
@@ -244,8 +244,9 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--max-query-mb must be at least 64")
     queries = load_queries(args.queries)
     trap = None if args.no_hostile else Trap()
-    if trap is not None:
-        queries += hostile_queries(trap.url)
+    if trap is not None:  # spread early in the rotation, so that a short run meets them too
+        for k, hostile in enumerate(hostile_queries(trap.url)):
+            queries.insert(1 + 3 * k, hostile)
 
     proc = None
     if args.url:
