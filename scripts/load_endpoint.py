@@ -231,8 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-requests", type=int, default=200_000, help="Requests in all at most (default 200,000).")
     ap.add_argument("--queries", type=Path, default=ROOT / "queries", help="Folder of .rq files (default queries/).")
     ap.add_argument("--timeout", type=float, default=30.0, help="The server's --timeout and each request's (default 30 s).")
-    ap.add_argument("--max-query-mb", type=int, default=128,
-                    help="The server's --max-query-mb (default 128: a query worker is stopped past 128 MB).")
+    ap.add_argument("--max-query-mb", type=int, default=100,
+                    help="The server's --max-query-mb (default 100: a query worker is stopped past 100 MB).")
     ap.add_argument("--max-rss-factor", type=float, default=2.0,
                     help="Largest allowed peak RSS of the server's process tree, as a multiple of its idle RSS "
                          "(default 2).")
