@@ -69,7 +69,7 @@ class Endpoint:
 
 @pytest.fixture(scope="module")
 def endpoint(store_dir):
-    ep = Endpoint(store_dir, timeout=0.3, max_rows=5)
+    ep = Endpoint(store_dir, timeout=10, max_rows=5)  # a query is parsed too: room on a busy machine
     yield ep
     ep.close()
 
@@ -190,6 +190,7 @@ def test_service_is_refused_on_the_parsed_query_and_no_request_leaves(endpoint, 
 
 def test_a_service_with_an_unbound_variable_is_a_clean_400(endpoint, trap):
     for q in ("SELECT * WHERE { SERVICE ?x { ?s ?p ?o } }",
+              "SELECT * WHERE { # x\rSERVICE ?x { ?s ?p ?o } }",  # reached the engine before: no answer at all
               f"SELECT * WHERE {{ SERVICE ?x {{ ?s ?p ?o }} VALUES ?x {{ <{trap.url}> }} }}"):
         status, headers, body = endpoint.query(q)
         assert status == 400 and body.decode().count("\n") == 1 and "SERVICE ?x" in body.decode(), body
@@ -211,21 +212,25 @@ def test_the_workers_cannot_open_a_socket(trap):
 
 # ------------------------------------------------------------------ timeout and cap
 
-def test_a_query_past_the_timeout_is_503_and_the_endpoint_goes_on(endpoint):
-    t0 = time.perf_counter()
-    status, _, body = endpoint.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }")  # ~1 s of work
-    assert status == 503 and b"timed out after 0.3 s" in body
-    assert time.perf_counter() - t0 < 1.0
-    status, _, body = endpoint.query("ASK { ?p rdfs:label '程宇'@zh }")
-    assert status == 200 and json.loads(body)["boolean"] is True
+def test_a_query_past_the_timeout_is_503_and_the_endpoint_goes_on(store_dir):
+    ep = Endpoint(store_dir, timeout=2)
+    try:
+        t0 = time.perf_counter()
+        status, _, body = ep.query(SLOW_COUNT)  # hours of work
+        assert status == 503 and b"timed out after 2 s" in body
+        assert time.perf_counter() - t0 < 4
+        status, _, body = ep.query("ASK { ?p rdfs:label '程宇'@zh }")
+        assert status == 200 and json.loads(body)["boolean"] is True
+    finally:
+        ep.close()
 
 
 def test_a_streaming_query_stops_at_the_deadline(store_dir):
-    ep = Endpoint(store_dir, timeout=0.3, max_rows=10**9)
+    ep = Endpoint(store_dir, timeout=2, max_rows=10**9)
     try:
         t0 = time.perf_counter()
         status, _, _ = ep.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")  # 8 million rows
-        assert status == 503 and time.perf_counter() - t0 < 2
+        assert status == 503 and time.perf_counter() - t0 < 4
         status, _, _ = ep.query("ASK { ?s ?p ?o }")
         assert status == 200
     finally:
