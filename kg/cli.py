@@ -536,7 +536,7 @@ def serve(
     cors: Optional[str] = typer.Option(None, "--cors", metavar="ORIGIN", help="Send CORS headers allowing this origin (e.g. https://yasgui.org), or '*' for any web page; default none, so other web pages cannot read the answers."),
     workers: int = typer.Option(0, "--workers", min=0, max=64, help="Query worker processes, each with its own read-only copy of the store (0: by the CPU count, 2 to 4)."),
     max_queue: int = typer.Option(64, "--max-queue", min=1, help="Queries that may wait for a worker; more are answered 503 with Retry-After."),
-    max_query_mb: int = typer.Option(512, "--max-query-mb", min=64, help="Memory (RSS, MB) a query's worker may use; past it the query is stopped (503) and the worker replaced."),
+    max_query_mb: int = typer.Option(512, "--max-query-mb", min=64, help="Memory (RSS, MB) a query's worker may reach, the store it holds included; past it the query is stopped (503) and the worker replaced."),
     max_result_mb: int = typer.Option(64, "--max-result-mb", min=1, help="Largest answer (MB, serialised); a larger one is 503."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every request."),
 ) -> None:
@@ -559,6 +559,8 @@ def serve(
                             max_query_mb=max_query_mb, max_result_mb=max_result_mb)
     try:
         server = make_server(source, host, port, config, verbose)
+    except ValueError as exc:
+        fail(str(exc))
     except OSError as exc:
         fail(f"cannot serve on {host}:{port} ({getattr(exc, 'strerror', None) or first_line(exc)})")
     out_console.print(f"SPARQL endpoint at http://{host}:{server.server_address[1]}/sparql — query page at "

@@ -441,6 +441,11 @@ class QueryPool:
             raise
         self.sandboxed = all(w.sandboxed for w in started)
         self.idle.extend(started)
+        idle_mb = max(w.rss_mb() for w in started)
+        if idle_mb > 0.8 * max_query_mb:
+            self.close()
+            raise ValueError(f"--max-query-mb {max_query_mb} leaves no room for queries: a worker holding this store "
+                             f"already uses {idle_mb:.0f} MB (give at least {int(idle_mb * 1.25) + 1})")
 
     def pids(self) -> list[int]:
         with self.lock:

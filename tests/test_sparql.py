@@ -190,6 +190,12 @@ def test_kg_serve_refuses_a_bad_cors_origin(built):
     assert proc.returncode == 2 and "--cors" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
+def test_kg_serve_refuses_a_memory_cap_below_a_worker(built):
+    proc = kg("serve", "--store", built / "store", "--port", "0", "--max-query-mb", "64", "--workers", "1")
+    assert proc.returncode == 2 and "--max-query-mb 64 leaves no room" in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
 def test_kg_query_with_an_unbound_service_is_a_one_line_error(built):
     proc = kg("query", "SELECT * WHERE { SERVICE ?x { ?s ?p ?o } }", "--store", built / "store")
     assert proc.returncode == 2, proc.stderr
