@@ -192,8 +192,10 @@ class StoreSource:
 
 def deny_network() -> bool:
     """From now on this process cannot create or connect a socket (a seccomp filter: socket() and
-    connect() fail with EACCES), so even a SERVICE the check missed cannot reach another server.
-    Also dies with the thread that started it (the pool's spawner thread). False where seccomp is not available (then the parsed check alone holds)."""
+    connect() fail with EACCES, and so does every system call of another ABI, x32 or 32-bit), so even a
+    SERVICE the check missed cannot reach another server. The process also dies with the thread that
+    started it (the pool's spawner thread). False where seccomp is not available (then the parsed check
+    alone holds)."""
     import ctypes
     import platform
     import signal
@@ -209,10 +211,11 @@ def deny_network() -> bool:
     def op(code, jt, jf, k):
         return struct.pack("HBBI", code, jt, jf, k)
 
-    ld, jeq, ret, allow, eacces = 0x20, 0x15, 0x06, 0x7FFF0000, 0x00050000 | 13
+    ld, jeq, jge, ret, allow, eacces = 0x20, 0x15, 0x35, 0x06, 0x7FFF0000, 0x00050000 | 13
     program = b"".join([
-        op(ld, 0, 0, 4), op(jeq, 1, 0, arch), op(ret, 0, 0, allow),  # another ABI: leave it alone
-        op(ld, 0, 0, 0), op(jeq, 2, 0, nr_socket), op(jeq, 1, 0, nr_connect), op(ret, 0, 0, allow),
+        op(ld, 0, 0, 4), op(jeq, 1, 0, arch), op(ret, 0, 0, eacces),  # another ABI: refused
+        op(ld, 0, 0, 0), op(jge, 3, 0, 0x40000000),  # x32 system calls: refused
+        op(jeq, 2, 0, nr_socket), op(jeq, 1, 0, nr_connect), op(ret, 0, 0, allow),
         op(ret, 0, 0, eacces),
     ])
     buf = ctypes.create_string_buffer(program)
@@ -447,6 +450,10 @@ class QueryPool:
             raise ValueError(f"--max-query-mb {max_query_mb} leaves no room for queries: a worker holding this store "
                              f"already uses {idle_mb:.0f} MB (give at least {int(idle_mb * 1.25) + 1})")
 
+    def _count(self, what: str) -> None:
+        with self.lock:
+            self.stats[what] += 1
+
     def pids(self) -> list[int]:
         with self.lock:
             return [w.pid for w in [*self.idle, *self.busy]]
@@ -486,6 +493,8 @@ class QueryPool:
             try:
                 fresh = self.spawner.submit(_Worker, self.source, False).result()
                 fresh.wait_ready()
+            except RuntimeError:  # the pool was closed meanwhile (its spawner shut down)
+                return
             except (OSError, ValueError) as exc:
                 sys.stderr.write(f"kg serve: {exc}; trying again in {delay:g} s\n")
                 time.sleep(delay)
@@ -532,34 +541,34 @@ class QueryPool:
             known = digest in self.verdicts
             refusal = self.verdicts.get(digest)
         if refusal is not None:  # refused before (SERVICE): the same answer, no worker
-            self.stats["refused-again"] += 1
+            self._count("refused-again")
             return refusal
         job.checked = known
         worker = self._acquire(job.deadline, gone)
         if worker == "busy":
-            self.stats["busy"] += 1
+            self._count("busy")
             return error(HTTPStatus.SERVICE_UNAVAILABLE, f"busy: {self.max_queue} queries are waiting; try again",
                          {"Retry-After": "5"})
         if worker in ("timeout", "gone"):
-            self.stats[worker] += 1
+            self._count(worker)
             if worker == "gone":
                 raise Gone()
             return timed_out
         if gone():
-            self.stats["gone"] += 1
+            self._count("gone")
             self._release(worker)
             raise Gone()
         if time.monotonic() > job.deadline:
-            self.stats["timeout"] += 1
+            self._count("timeout")
             self._release(worker)
             return timed_out
         try:
             worker.send(job)
         except (OSError, ValueError):
-            self.stats["died"] += 1
+            self._count("died")
             self._replace(worker)
             return error(HTTPStatus.SERVICE_UNAVAILABLE, "the query worker stopped; try again")
-        self.stats["started"] += 1
+        self._count("started")
         checks = 0
         while True:
             try:
@@ -571,26 +580,26 @@ class QueryPool:
                             self.verdicts.move_to_end(digest)
                             while len(self.verdicts) > 4096:
                                 self.verdicts.popitem(last=False)
-                    self.stats["answered"] += 1
+                    self._count("answered")
                     self._release(worker)
                     return answer
             except (EOFError, OSError, ValueError):
-                self.stats["died"] += 1
+                self._count("died")
                 self._replace(worker)
                 return error(HTTPStatus.SERVICE_UNAVAILABLE, "the query stopped its worker (out of memory?); "
                                                              "the worker was replaced")
             checks += 1
             if time.monotonic() > job.deadline:
-                self.stats["timeout"] += 1
+                self._count("timeout")
                 self._replace(worker)
                 return timed_out
             if worker.rss_mb() > self.max_query_mb:
-                self.stats["memory"] += 1
+                self._count("memory")
                 self._replace(worker)
                 return error(HTTPStatus.SERVICE_UNAVAILABLE, f"query stopped: it needed more than {self.max_query_mb} MB "
                                                              "of memory (the limit is --max-query-mb)")
             if checks % 5 == 0 and gone():
-                self.stats["gone"] += 1
+                self._count("gone")
                 self._replace(worker)
                 raise Gone()
 
