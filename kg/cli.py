@@ -531,23 +531,38 @@ def serve(
     store: Optional[Path] = typer.Option(None, "--store", "-s", help="Serve this store folder (default out/store)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback unless told otherwise)."),
     port: int = typer.Option(7878, "--port", "-p", min=0, max=65535, help="Port (0: any free port)."),
-    timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Seconds a query may run before the answer is 503."),
+    timeout: float = typer.Option(30.0, "--timeout", min=0.001, help="Seconds a query may take (waiting included); then its worker is killed and the answer is 503."),
     max_rows: int = typer.Option(10_000, "--max-rows", min=1, help="Most rows (or triples) one answer returns."),
+    cors: Optional[str] = typer.Option(None, "--cors", metavar="ORIGIN", help="Send CORS headers allowing this origin (e.g. https://yasgui.org), or '*' for any web page; default none, so other web pages cannot read the answers."),
+    workers: int = typer.Option(0, "--workers", min=0, max=64, help="Query worker processes, each with its own read-only copy of the store (0: by the CPU count, 2 to 4)."),
+    max_queue: int = typer.Option(64, "--max-queue", min=1, help="Queries that may wait for a worker; more are answered 503 with Retry-After."),
+    max_query_mb: int = typer.Option(512, "--max-query-mb", min=64, help="Memory (RSS, MB) a query's worker may reach, the store it holds included; past it the query is stopped (503) and the worker replaced."),
+    max_result_mb: int = typer.Option(64, "--max-result-mb", min=1, help="Largest answer (MB, serialised); a larger one is 503."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every request."),
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql (GET ?query=,
     POST form or application/sparql-query; JSON, XML, CSV, TSV, Turtle, N-Triples, JSON-LD by
-    content negotiation; CORS), with a query page at /. SPARQL Update is refused (403).
+    content negotiation), with a query page at /. SPARQL Update is refused (403), SERVICE too (403: the
+    endpoint never sends requests to other servers). Each query runs in a worker process that is killed at
+    --timeout, past --max-query-mb or when its client disconnects; CORS headers only with --cors.
 
-    Example:  kg serve --store out/store --port 7878
+    Example:  kg serve --store out/store --port 7878 --cors https://yasgui.org
     """
     from kg.server import EndpointConfig, make_server
 
-    db = _open_store(graph, store)
+    if cors is not None and cors != "*" and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", cors):
+        fail(f"--cors {cors!r}: give an origin such as https://yasgui.org (scheme://host[:port]), or '*'")
+    db = _open_store(graph, store)  # one-line errors for a missing or broken store before any worker starts
+    del db
+    source = graph if graph is not None else (store or Path("out/store"))
+    config = EndpointConfig(timeout=timeout, max_rows=max_rows, cors=cors, workers=workers, max_queue=max_queue,
+                            max_query_mb=max_query_mb, max_result_mb=max_result_mb)
     try:
-        server = make_server(db, host, port, EndpointConfig(timeout=timeout, max_rows=max_rows), verbose)
+        server = make_server(source, host, port, config, verbose)
+    except ValueError as exc:
+        fail(str(exc))
     except OSError as exc:
-        fail(f"cannot listen on {host}:{port} ({exc.strerror or exc})")
+        fail(f"cannot serve on {host}:{port} ({getattr(exc, 'strerror', None) or first_line(exc)})")
     out_console.print(f"SPARQL endpoint at http://{host}:{server.server_address[1]}/sparql — query page at "
                       f"http://{host}:{server.server_address[1]}/ (Ctrl-C stops)")
     try:

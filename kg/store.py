@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -175,44 +177,122 @@ def is_update(query: str) -> bool:
     """
     import re
 
-    body = re.sub(r"#[^\n]*", " ", query)
+    body = re.sub(r"#[^\r\n]*", " ", query)
     body = re.sub(r"(?is)^\s*((PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", "", body)
     first = body.strip().split(None, 1)[0].upper() if body.strip() else ""
     return first in UPDATE_WORDS or first == "WITH"
 
 
+def normalise_newlines(query: str) -> str:
+    r"""CR LF and a lone CR become LF. SPARQL ends a ``#`` comment at either; rdflib's parser only at LF,
+    so the query that is checked and the one that runs are made the same text first.
+
+    >>> normalise_newlines("SELECT * { # x\rSERVICE <a> {} }\r\n")
+    'SELECT * { # x\nSERVICE <a> {} }\n'
+    """
+    return query.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_PARSER_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=512)
+def find_service(query: str) -> str | None:
+    """The target of the first SERVICE clause anywhere in the parsed query (``<IRI>`` or ``?var``), else
+    None. The query is parsed with rdflib's SPARQL parser (after :func:`normalise_newlines`: run the same
+    text); one it cannot parse raises :class:`QueryError` (the endpoint refuses what it cannot check).
+
+    >>> find_service("ASK { FILTER NOT EXISTS { SELECT * { service silent <http://h/> { ?s ?p ?o } } } }")
+    '<http://h/>'
+    >>> find_service("SELECT ?service { ?service rdfs:label 'SERVICE' } # SERVICE <x> {}") is None
+    True
+    """
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.term import Variable
+
+    try:
+        with _PARSER_LOCK:  # pyparsing grammars are not thread-safe: one parse at a time
+            from rdflib.plugins.sparql.parser import parseQuery
+
+            tree = parseQuery(normalise_newlines(query))
+    except Exception as exc:  # pyparsing's ParseException and friends: the query does not parse
+        raise QueryError(_first_line(exc)) from None
+    stack: list = [tree]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, CompValue) and node.name == "ServiceGraphPattern":
+            term = node.get("term")
+            return f"?{term}" if isinstance(term, Variable) else f"<{term}>"
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend(node)
+    return None
+
+
+def uses_service(query: str) -> bool:
+    r"""True when the parsed query has a SERVICE clause anywhere (pyoxigraph would send an HTTP request for
+    it); a query that does not parse raises :class:`QueryError`.
+
+    >>> uses_service("SELECT * WHERE { # x\rSERVICE <http://127.0.0.1:8890/sparql> { ?s ?p ?o } }")
+    True
+    >>> uses_service("SELECT ?service { ?service rdfs:label 'SERVICE' } # service")
+    False
+    """
+    return find_service(query) is not None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _engine_error(exc: BaseException) -> bool:
+    """An error pyoxigraph raises while evaluating (RuntimeError, ValueError …, or a Rust panic, which
+    pyo3 raises as a BaseException): the query failed, the process is fine."""
+    return isinstance(exc, (RuntimeError, ValueError, TypeError)) or type(exc).__name__ == "PanicException"
+
+
 def run_query(store: ox.Store, query: str, limit: int | None = None, deadline: float | None = None) -> QueryResult:
     """Run a SELECT/ASK/CONSTRUCT/DESCRIBE query; ``limit`` caps the rows materialised; past ``deadline``
-    (a :func:`time.monotonic` time) reading the results stops with :class:`QueryTimeout`."""
+    (a :func:`time.monotonic` time) reading the results stops with :class:`QueryTimeout`. Any error of the
+    engine (a malformed query, ``SERVICE ?unbound`` …) is a :class:`QueryError` with one line."""
     import time
 
     if is_update(query):
         raise QueryError("SPARQL Update is not allowed: the store is read-only")
     try:
         result = store.query(query, prefixes=QUERY_PREFIXES)
-    except SyntaxError as exc:
-        raise QueryError(str(exc)) from None
-    except OSError as exc:
-        raise QueryError(f"the store could not answer: {exc}") from None
-    if isinstance(result, ox.QueryBoolean):
-        return QueryResult("ask", boolean=bool(result))
-    if isinstance(result, ox.QueryTriples):
-        triples = []
-        for t in result:
-            triples.append(t)
-            if limit is not None and len(triples) >= limit:
+        if isinstance(result, ox.QueryBoolean):
+            return QueryResult("ask", boolean=bool(result))
+        if isinstance(result, ox.QueryTriples):
+            triples = []
+            for t in result:
+                triples.append(t)
+                if limit is not None and len(triples) >= limit:
+                    break
+                if deadline is not None and not len(triples) % 256 and time.monotonic() > deadline:
+                    raise QueryTimeout()
+            return QueryResult("graph", raw=triples)
+        variables = [v.value for v in result.variables]
+        solutions, rows = [], []
+        for sol in result:
+            values = [sol[i] for i in range(len(variables))]
+            solutions.append(values)
+            rows.append([None if t is None else t.value for t in values])
+            if limit is not None and len(rows) >= limit:
                 break
-            if deadline is not None and not len(triples) % 256 and time.monotonic() > deadline:
+            if deadline is not None and not len(rows) % 256 and time.monotonic() > deadline:
                 raise QueryTimeout()
-        return QueryResult("graph", raw=triples)
-    variables = [v.value for v in result.variables]
-    solutions, rows = [], []
-    for sol in result:
-        values = [sol[i] for i in range(len(variables))]
-        solutions.append(values)
-        rows.append([None if t is None else t.value for t in values])
-        if limit is not None and len(rows) >= limit:
-            break
-        if deadline is not None and not len(rows) % 256 and time.monotonic() > deadline:
-            raise QueryTimeout()
-    return QueryResult("select", variables=variables, rows=rows, raw=solutions)
+        return QueryResult("select", variables=variables, rows=rows, raw=solutions)
+    except SyntaxError as exc:
+        raise QueryError(_first_line(exc)) from None
+    except OSError as exc:
+        raise QueryError(f"the store could not answer: {_first_line(exc)}") from None
+    except BaseException as exc:
+        if _engine_error(exc):
+            raise QueryError(_first_line(exc)) from None
+        raise

@@ -159,12 +159,48 @@ def test_updates_are_forbidden_and_errors_are_400(endpoint):
     assert status == 400 and b"malformed query" in body
 
 
-def test_cors_and_query_page(endpoint):
+def test_no_cors_by_default_and_query_page(endpoint):
     status, headers, _ = http(f"{endpoint}/sparql", method="OPTIONS")
-    assert status == 204 and headers["Access-Control-Allow-Origin"] == "*"
+    assert status == 204 and "Access-Control-Allow-Origin" not in headers
+    q = urllib.parse.quote("ASK { ?s ?p ?o }")
+    status, headers, _ = http(f"{endpoint}/sparql?query={q}", headers={"Origin": "https://evil.example"})
+    assert status == 200 and "Access-Control-Allow-Origin" not in headers
     status, headers, body = http(f"{endpoint}/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert "SPARQL" in body.decode() and "<script" in body.decode()
+
+
+@pytest.mark.parametrize("cors", ["https://yasgui.org", "*"])
+def test_cors_only_when_asked(built, cors):
+    server = make_server(built / "store", port=0, config=EndpointConfig(cors=cors, workers=1))
+    serve_in_thread(server)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        status, headers, _ = http(url, method="OPTIONS")
+        assert status == 204 and headers["Access-Control-Allow-Origin"] == cors
+        status, headers, _ = http(url + "?query=" + urllib.parse.quote("ASK { ?s ?p ?o }"))
+        assert status == 200 and headers["Access-Control-Allow-Origin"] == cors
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_kg_serve_refuses_a_bad_cors_origin(built):
+    proc = kg("serve", "--store", built / "store", "--port", "0", "--cors", "https://a.example\r\nSet-Cookie: x=1")
+    assert proc.returncode == 2 and "--cors" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_kg_serve_refuses_a_memory_cap_below_a_worker(built):
+    proc = kg("serve", "--store", built / "store", "--port", "0", "--max-query-mb", "64", "--workers", "1")
+    assert proc.returncode == 2 and "--max-query-mb 64 leaves no room" in proc.stderr, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_kg_query_with_an_unbound_service_is_a_one_line_error(built):
+    proc = kg("query", "SELECT * WHERE { SERVICE ?x { ?s ?p ?o } }", "--store", built / "store")
+    assert proc.returncode == 2, proc.stderr
+    assert "malformed query" in proc.stderr and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
 
 
 def test_serve_binds_loopback_by_default():
