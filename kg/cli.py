@@ -35,8 +35,15 @@ out_console = Console(soft_wrap=True)  # long lines (URLs, paths) stay whole whe
 
 def one_line(message: str) -> str:
     """``message`` as one line of plain text: line breaks and control characters (from file names,
-    queries or parser messages) shown escaped, rich markup in it shown as it is."""
-    return escape("".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(message)))
+    curation files, queries or parser messages: an ESC never reaches the terminal) shown escaped, a
+    byte of a file name that is not UTF-8 as ``\\xff`` (as in the graph), rich markup shown as it is."""
+    return escape("".join(c if c.isprintable() or c == " " else _escaped_char(c) for c in str(message)))
+
+
+def _escaped_char(c: str) -> str:
+    if "\udc80" <= c <= "\udcff":  # a byte of a name that is not UTF-8 (os.fsdecode's surrogateescape)
+        return f"\\x{ord(c) - 0xDC00:02x}"
+    return repr(c)[1:-1]
 
 
 def first_line(exc: BaseException) -> str:

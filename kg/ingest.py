@@ -69,20 +69,65 @@ def find_text_files(paths: list[Path]) -> list[Path]:
     return [path for path, _ in find_inputs(paths)]
 
 
+def shown_name(name: str | os.PathLike) -> str:
+    """A file name as the graph, the CSV and the terminal show it: a name that is not valid UTF-8 (read
+    from the disk as surrogate escapes, e.g. ``'\\udcff'``) has each such byte written as a backslash
+    escape of its value (``\\xff``): ``os.fsencode`` then UTF-8 with ``backslashreplace``. Valid names
+    are unchanged (a backslash already in a name is not doubled, so the form is readable, not
+    reversible).
+
+    >>> shown_name(os.fsdecode(b"\\xffnews.txt"))
+    '\\\\xffnews.txt'
+    """
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
+def _walk_text_files(top: Path):
+    """Every ``*.txt`` (any case) below ``top`` that is not a folder: with an explicit stack, so any
+    depth of nesting is walked; links to folders are not followed (no loops), links to files and
+    special files are listed (so that those that cannot be read are reported). A sub-folder that
+    may not be read is left out, as ``Path.rglob`` did; one that cannot be listed for another reason
+    (a path too long for the system) is an :class:`InputError`."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except PermissionError:
+            if folder is top:
+                raise
+            continue
+        except OSError as exc:  # e.g. a path longer than the system allows (thousands of levels deep)
+            shown = shown_name(folder)
+            shown = shown if len(shown) <= 200 else f"{shown[:100]}…{shown[-100:]}"
+            raise InputError(f"{shown}: cannot list this folder ({exc.strerror or exc})") from None
+        for entry in entries:
+            path = folder / entry.name
+            try:
+                is_dir = entry.is_dir()  # follows a link: a link to a folder is not a text file
+                if is_dir and not entry.is_symlink():
+                    stack.append(path)
+            except OSError:
+                is_dir = False
+            if not is_dir and os.path.splitext(entry.name)[1].lower() == ".txt":
+                yield path
+
+
 def find_inputs(paths: list[Path]) -> list[tuple[Path, str]]:
     """(file, name below the folder it was found in) for each file to read: each file as given (its
-    name), each folder's ``*.txt`` (any case) recursively, including links and special files so that
-    those that cannot be read are reported, not silently left out. Sorted; each file once."""
+    name), each folder's ``*.txt`` (any case) recursively at any depth, including links and special
+    files so that those that cannot be read are reported, not silently left out. Sorted; each file
+    once. Names that are not valid UTF-8 are given in :func:`shown_name`'s escaped form."""
     found: dict[str, tuple[Path, str]] = {}
     for path in paths:
         if not path.exists() and not path.is_symlink():
-            raise InputError(f"{path}: no such file or folder")
+            raise InputError(f"{shown_name(path)}: no such file or folder")
         if path.is_dir():
-            for p in path.rglob("*"):
-                if p.suffix.lower() == ".txt" and not p.is_dir():
-                    found.setdefault(os.path.abspath(p), (p, p.relative_to(path).as_posix()))
+            for p in _walk_text_files(path):
+                found.setdefault(os.path.abspath(p), (p, shown_name(p.relative_to(path).as_posix())))
         else:
-            found.setdefault(os.path.abspath(path), (path, path.name))
+            found.setdefault(os.path.abspath(path), (path, shown_name(path.name)))
     return sorted(found.values(), key=lambda item: (item[1], str(item[0])))
 
 
@@ -189,7 +234,7 @@ def read_document(path: Path, max_mb: float | None = MAX_FILE_MB, source: str | 
     if limit is not None and len(data) > limit:  # it grew while we looked
         raise InputError(f"{path}: over the limit of {max_mb:g} MB per file (--max-file-mb)")
     text = decode_bytes(data, str(path))
-    name = source or path.name
+    name = source or shown_name(path.name)
     try:
         return document_from_text(text, source=name)
     except InputError as exc:
