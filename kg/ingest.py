@@ -306,7 +306,12 @@ def _size(path: Path) -> int:
 
 # ------------------------------------------------------------------ cleaning
 
-_FURNITURE = [re.compile(p) for p in load_lines("furniture.txt")]
+#: Furniture rules (kg/resources/furniture.txt), each matched against a whole line: ``{short}`` is a
+#: short stretch without sentence punctuation.
+_SHORT = r"[^。，；！？,;!?\n]{0,80}"
+_FURNITURE = [re.compile(p.replace("{short}", _SHORT)) for p in load_lines("furniture.txt")]
+_FURNITURE_LINE_MAX = 300  # a longer line is text, whatever it holds
+_MASTHEAD_LIKE = re.compile(r"[^。，；：！？,;:!?]{1,40}")  # a short line without sentence punctuation
 _INLINE_FURNITURE = re.compile(r"[(（](?:上|下)(?:接|转)第?[一二三四五六七八九十\d]+版[)）]")
 _LEAD = re.compile(r"^(?:本报讯|本报记者|新华社|据|日前|近日|记者|[(（]|——|#)")
 _PHOTO_CREDIT = re.compile(r"\s+([\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})*)\s*摄\s*$")
@@ -333,8 +338,36 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
+def is_furniture_line(line: str) -> bool:
+    """True when the whole ``line`` is page furniture (a masthead, an issue line, a line that is only a
+    web address…); a line that merely contains such a thing is text."""
+    line = line.strip()
+    return 0 < len(line) <= _FURNITURE_LINE_MAX and any(p.fullmatch(line) for p in _FURNITURE)
+
+
+def strip_furniture(par: str) -> str:
+    """``par`` without its furniture lines; "" when it is a furniture block (its other lines, if any,
+    short and without sentence punctuation, like ``第4版 县域经济`` under a masthead).
+
+    >>> strip_furniture("今年新建5G基站300个，详见市政府网站www.liaoyuan.gov.cn。")
+    '今年新建5G基站300个，详见市政府网站www.liaoyuan.gov.cn。'
+    >>> strip_furniture("宝鸡日报\\n2025年7月2日 星期三 总第17603期\\n第2版 要闻")
+    ''
+    >>> strip_furniture("详见以下网址：\\nhttp://www.liaoyuan.gov.cn/tz")
+    '详见以下网址：'
+    """
+    lines = par.split("\n")
+    furniture = [is_furniture_line(line) for line in lines]
+    if not any(furniture):
+        return par
+    if all(f or _MASTHEAD_LIKE.fullmatch(line.strip()) for f, line in zip(furniture, lines)):
+        return ""
+    return "\n".join(line for f, line in zip(furniture, lines) if not f).strip()
+
+
 def is_furniture(par: str) -> bool:
-    return any(p.search(par) for p in _FURNITURE)
+    """True when the whole paragraph is page furniture (see :func:`strip_furniture`)."""
+    return not strip_furniture(par)
 
 
 def strip_photo_credit(par: str) -> tuple[str, list[str]]:
@@ -384,7 +417,8 @@ def _clean_once(raw: str) -> tuple[str, list[str]]:
         par = _INLINE_FURNITURE.sub("", par).strip()
         par, names = strip_photo_credit(par)
         credits.extend(names)
-        if not par or is_furniture(par):
+        par = strip_furniture(par) if par else par
+        if not par:
             continue
         par = re.sub(r"[ \t]*\n[ \t]*", "", par) if "\n" in par and len(par) > 40 else par
         key = re.sub(r"\s+", "", par)
