@@ -177,11 +177,12 @@ def build(
         laps.append(("resolve+graph+store", time.perf_counter()))
         if curation is not None:
             for problem in curation.problems:
-                console.print(f"[yellow]curation:[/] {problem}", highlight=False)
-            if curation.problems and strict:
-                fail(f"{len(curation.problems)} curation edit(s) could not be applied (--strict); nothing was written")
-            console.print(f"curation: {len(curation.actions) - len(curation.problems)} of {len(curation.actions)} edit(s) "
-                          f"by {curation.curator} applied from {curation.source}", highlight=False)
+                warn("curation", str(problem))
+            failed = len(curation.actions) - curation.applied
+            if failed and strict:
+                fail(f"{failed} curation edit(s) could not be applied (--strict); nothing was written")
+            console.print(f"curation: {curation.applied} of {len(curation.actions)} edit(s) by "
+                          f"{one_line(curation.curator)} applied from {one_line(curation.source)}", highlight=False)
         if not no_map and summary.triples > MAP_MAX_TRIPLES:
             console.print(f"map skipped: {summary.triples:,} triples (the map reads the graph with rdflib, up to "
                           f"{MAP_MAX_TRIPLES:,}); draw a part with kg viz {out / 'graph.ttl'} --focus NAME",
