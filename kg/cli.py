@@ -35,8 +35,15 @@ out_console = Console(soft_wrap=True)  # long lines (URLs, paths) stay whole whe
 
 def one_line(message: str) -> str:
     """``message`` as one line of plain text: line breaks and control characters (from file names,
-    queries or parser messages) shown escaped, rich markup in it shown as it is."""
-    return escape("".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(message)))
+    curation files, queries or parser messages: an ESC never reaches the terminal) shown escaped, a
+    byte of a file name that is not UTF-8 as ``\\xff`` (as in the graph), rich markup shown as it is."""
+    return escape("".join(c if c.isprintable() or c == " " else _escaped_char(c) for c in str(message)))
+
+
+def _escaped_char(c: str) -> str:
+    if "\udc80" <= c <= "\udcff":  # a byte of a name that is not UTF-8 (os.fsdecode's surrogateescape)
+        return f"\\x{ord(c) - 0xDC00:02x}"
+    return repr(c)[1:-1]
 
 
 def first_line(exc: BaseException) -> str:
@@ -170,11 +177,12 @@ def build(
         laps.append(("resolve+graph+store", time.perf_counter()))
         if curation is not None:
             for problem in curation.problems:
-                console.print(f"[yellow]curation:[/] {problem}", highlight=False)
-            if curation.problems and strict:
-                fail(f"{len(curation.problems)} curation edit(s) could not be applied (--strict); nothing was written")
-            console.print(f"curation: {len(curation.actions) - len(curation.problems)} of {len(curation.actions)} edit(s) "
-                          f"by {curation.curator} applied from {curation.source}", highlight=False)
+                warn("curation", str(problem))
+            failed = len(curation.actions) - curation.applied
+            if failed and strict:
+                fail(f"{failed} curation edit(s) could not be applied (--strict); nothing was written")
+            console.print(f"curation: {curation.applied} of {len(curation.actions)} edit(s) by "
+                          f"{one_line(curation.curator)} applied from {one_line(curation.source)}", highlight=False)
         if not no_map and summary.triples > MAP_MAX_TRIPLES:
             console.print(f"map skipped: {summary.triples:,} triples (the map reads the graph with rdflib, up to "
                           f"{MAP_MAX_TRIPLES:,}); draw a part with kg viz {out / 'graph.ttl'} --focus NAME",

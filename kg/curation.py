@@ -26,6 +26,11 @@ facts cite an evidence sentence in a ``kgo:Document`` made of the file's source 
 per added fact), attributed to the curator. Names the file gives that the graph does not know are
 reported as :class:`CurationProblem` (file, line, reason), never silently ignored.
 
+A curation file is read from any input folder, so it is read as hostile text: at most 5 MB, no YAML
+anchors or aliases, nesting at most :data:`MAX_DEPTH` deep, every value text without control
+characters, lone surrogates or bidi overrides; anything else is a :class:`CurationError` naming the
+file and line (``kg build`` exits 2 before extracting anything).
+
 >>> c = parse_curation("curator: 张三\\nalias:\\n  - {entity: 中国一汽, alias: 一汽股份}\\n", "c.yaml")
 >>> c.curator, [(a.kind, a.line) for a in c.actions]
 ('张三', [('alias', 3)])
@@ -34,6 +39,7 @@ reported as :class:`CurationProblem` (file, line, reason), never silently ignore
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -52,6 +58,17 @@ KINDS = {"merge": ("from", "into"), "alias": ("entity", "alias"), "rename": ("en
          "add_fact": ("subject", "relation", "object", "source")}
 PAIR_RELATIONS = ("locatedIn", "undertakes", "subOrganizationOf", "cooperatesWith")
 RELATIONS = PAIR_RELATIONS + ("recognizedAs", "holdsPost")
+
+
+#: A curation file is a researcher's list of edits: a bigger file is refused before it is read.
+MAX_BYTES = 5_000_000
+#: Deepest nesting of YAML collections and scalars a curation file needs is 3 (the file's mapping, a
+#: section's list, an entry's mapping) and its values; deeper is refused before it is built.
+MAX_DEPTH = 8
+#: Fields that may hold line breaks and tabs (folded to spaces where used); all the others are names.
+FREE_TEXT = ("note", "source")
+#: Characters that reorder or hide text on a terminal or page (bidi overrides and isolates).
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 class CurationError(Exception):
@@ -74,6 +91,7 @@ class CurationProblem:
     source: str
     line: int
     reason: str
+    action: int = -1  # the index of the edit in Curation.actions (one edit can have two problems)
 
     def __str__(self) -> str:
         return f"{self.source}:{self.line}: {self.reason}"
@@ -87,34 +105,101 @@ class Curation:
     problems: list[CurationProblem] = field(default_factory=list)
     digest: str = ""
 
+    @property
+    def applied(self) -> int:
+        """How many edits were applied: those without a problem (an edit naming two unknown
+        entities has two problems but is one edit)."""
+        return len(self.actions) - len({p.action for p in self.problems})
+
+
+class _Refused(yaml.YAMLError):
+    def __init__(self, mark, problem: str) -> None:
+        super().__init__(problem)
+        self.problem_mark, self.problem = mark, problem
+
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of every mapping (as ``__line__``)."""
+    """SafeLoader that remembers the line of every mapping (as ``__line__``) and of each of its values
+    (``__lines__``), and refuses what a list of edits never needs and a hostile file uses to exhaust
+    memory or the stack: anchors and aliases (``&a`` / ``*a``: a few hundred bytes of aliases
+    expand to billions of nodes) and nesting deeper than :data:`MAX_DEPTH`, both refused as they are
+    met, before anything is built."""
+
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, "aliases (*name) are not allowed in a curation file")
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused(event.start_mark, "anchors (&name) are not allowed in a curation file")
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(event.start_mark, f"nested deeper than {MAX_DEPTH} levels")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _mapping_with_line(loader, node):
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
+    mapping["__lines__"] = {k.value: v.start_mark.line + 1 for k, v in node.value if isinstance(k, yaml.ScalarNode)}
     return mapping
+
+
+def _check_text(value, where: str, what: str, free: bool = False) -> str:
+    """``value`` as text, or a :class:`CurationError` naming ``where`` (file:line) when it is a list or
+    mapping, or holds a control character, a lone surrogate or a bidi override (they would reach the
+    graph and the terminal)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise CurationError(f"{where}: {what} must be text, not {type(value).__name__}")
+    text = str(value)
+    for c in text:
+        if free and c in "\t\n\r":
+            continue
+        category = unicodedata.category(c)
+        if category == "Cs":
+            raise CurationError(f"{where}: {what} holds a lone surrogate (U+{ord(c):04X}), not text")
+        if category == "Cc" or c in _BIDI:
+            raise CurationError(f"{where}: {what} holds a control character (U+{ord(c):04X})")
+    return text
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
 
 
 def parse_curation(text: str, source: str = CURATION_FILE) -> Curation:
-    """Read the YAML text of a curation file; raise :class:`CurationError` on a malformed one."""
+    """Read the YAML text of a curation file; raise :class:`CurationError` on a malformed one (also: over
+    :data:`MAX_BYTES`, anchors or aliases, nesting deeper than :data:`MAX_DEPTH`, a name that is not
+    plain text)."""
+    if len(text) > MAX_BYTES:
+        raise CurationError(f"{source}: over {MAX_BYTES // 1_000_000} MB: not a curation file")
     try:
         data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
+        if isinstance(exc, _Refused):
+            raise CurationError(f"{where}: {exc.problem}") from None
+        if isinstance(exc, yaml.reader.ReaderError):  # a control character in the file itself
+            line = text[:exc.position].count("\n") + 1
+            what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+            raise CurationError(f"{source}:{line}: not valid YAML (character {what} is not allowed)") from None
         raise CurationError(f"{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    except RecursionError:  # pragma: no cover - MAX_DEPTH stops nesting first
+        raise CurationError(f"{source}: nested too deeply") from None
     if not isinstance(data, dict):
         raise CurationError(f"{source}: expected a mapping with 'curator' and lists such as 'merge', 'add_fact'")
-    unknown = sorted(k for k in data if k not in KINDS and k not in ("curator", "__line__"))
+    lines = data.pop("__lines__", {})
+    unknown = sorted(str(k) for k in data if k not in KINDS and k not in ("curator", "__line__"))
     if unknown:
         raise CurationError(f"{source}: unknown section(s) {', '.join(unknown)} (use: curator, {', '.join(KINDS)})")
-    curator = str(data.get("curator") or "").strip()
+    curator = data.get("curator") or ""
+    curator = _check_text(curator, f"{source}:{lines.get('curator', 1)}", "curator").strip()
     if not curator:
         raise CurationError(f"{source}: 'curator' is missing: say who answers for these edits")
     actions = []
@@ -126,6 +211,11 @@ def parse_curation(text: str, source: str = CURATION_FILE) -> Curation:
             if not isinstance(item, dict):
                 raise CurationError(f"{source}: each '{kind}' entry must be a mapping like {{{needed[0]}: …}}")
             line = item.pop("__line__", 0)
+            field_lines = item.pop("__lines__", {})
+            for key, value in item.items():
+                if value is not None:
+                    item[key] = _check_text(value, f"{source}:{field_lines.get(key, line)}", f"{kind} {key}",
+                                            free=key in FREE_TEXT)
             missing = [k for k in needed if not str(item.get(k) or "").strip()]
             if missing:
                 raise CurationError(f"{source}:{line}: {kind} needs {', '.join(missing)}")
@@ -135,11 +225,20 @@ def parse_curation(text: str, source: str = CURATION_FILE) -> Curation:
 
 
 def load_curation(path: Path) -> Curation:
+    """Read a curation file (at most :data:`MAX_BYTES`, UTF-8); its name as the graph records it is
+    :func:`kg.ingest.shown_name`'s (a name that is not UTF-8 escaped)."""
+    from kg.ingest import shown_name
+
+    path = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise CurationError(f"{shown_name(path)}: over {MAX_BYTES // 1_000_000} MB: not a curation file")
+        text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise CurationError(f"{path}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
-    return parse_curation(text, Path(path).name)
+        raise CurationError(f"{shown_name(path)}: cannot read ({getattr(exc, 'strerror', None) or exc})") from None
+    return parse_curation(text, shown_name(path.name))
 
 
 # ------------------------------------------------------------------ applying
@@ -187,8 +286,10 @@ def apply_curation(curation: Curation, resolver: Resolver, all_facts: list[Docum
     drop_facts: list[tuple[str, tuple, tuple | str, str | None]] = []
     added: list[tuple[CurationAction, tuple, tuple | str]] = []
 
+    index = {id(action): i for i, action in enumerate(curation.actions)}
+
     def problem(action: CurationAction, reason: str) -> None:
-        curation.problems.append(CurationProblem(curation.source, action.line, reason))
+        curation.problems.append(CurationProblem(curation.source, action.line, reason, index[id(action)]))
 
     def lookup(action: CurationAction, key: str, cls_key: str = "class"):
         root, why = names.find(action.get(key), action.get(cls_key))

@@ -69,20 +69,65 @@ def find_text_files(paths: list[Path]) -> list[Path]:
     return [path for path, _ in find_inputs(paths)]
 
 
+def shown_name(name: str | os.PathLike) -> str:
+    """A file name as the graph, the CSV and the terminal show it: a name that is not valid UTF-8 (read
+    from the disk as surrogate escapes, e.g. ``'\\udcff'``) has each such byte written as a backslash
+    escape of its value (``\\xff``): ``os.fsencode`` then UTF-8 with ``backslashreplace``. Valid names
+    are unchanged (a backslash already in a name is not doubled, so the form is readable, not
+    reversible).
+
+    >>> shown_name(os.fsdecode(b"\\xffnews.txt"))
+    '\\\\xffnews.txt'
+    """
+    return os.fsencode(name).decode("utf-8", errors="backslashreplace")
+
+
+def _walk_text_files(top: Path):
+    """Every ``*.txt`` (any case) below ``top`` that is not a folder: with an explicit stack, so any
+    depth of nesting is walked; links to folders are not followed (no loops), links to files and
+    special files are listed (so that those that cannot be read are reported). A sub-folder that
+    may not be read is left out, as ``Path.rglob`` did; one that cannot be listed for another reason
+    (a path too long for the system) is an :class:`InputError`."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except PermissionError:
+            if folder is top:
+                raise
+            continue
+        except OSError as exc:  # e.g. a path longer than the system allows (thousands of levels deep)
+            shown = shown_name(folder)
+            shown = shown if len(shown) <= 200 else f"{shown[:100]}…{shown[-100:]}"
+            raise InputError(f"{shown}: cannot list this folder ({exc.strerror or exc})") from None
+        for entry in entries:
+            path = folder / entry.name
+            try:
+                is_dir = entry.is_dir()  # follows a link: a link to a folder is not a text file
+                if is_dir and not entry.is_symlink():
+                    stack.append(path)
+            except OSError:
+                is_dir = False
+            if not is_dir and os.path.splitext(entry.name)[1].lower() == ".txt":
+                yield path
+
+
 def find_inputs(paths: list[Path]) -> list[tuple[Path, str]]:
     """(file, name below the folder it was found in) for each file to read: each file as given (its
-    name), each folder's ``*.txt`` (any case) recursively, including links and special files so that
-    those that cannot be read are reported, not silently left out. Sorted; each file once."""
+    name), each folder's ``*.txt`` (any case) recursively at any depth, including links and special
+    files so that those that cannot be read are reported, not silently left out. Sorted; each file
+    once. Names that are not valid UTF-8 are given in :func:`shown_name`'s escaped form."""
     found: dict[str, tuple[Path, str]] = {}
     for path in paths:
         if not path.exists() and not path.is_symlink():
-            raise InputError(f"{path}: no such file or folder")
+            raise InputError(f"{shown_name(path)}: no such file or folder")
         if path.is_dir():
-            for p in path.rglob("*"):
-                if p.suffix.lower() == ".txt" and not p.is_dir():
-                    found.setdefault(os.path.abspath(p), (p, p.relative_to(path).as_posix()))
+            for p in _walk_text_files(path):
+                found.setdefault(os.path.abspath(p), (p, shown_name(p.relative_to(path).as_posix())))
         else:
-            found.setdefault(os.path.abspath(path), (path, path.name))
+            found.setdefault(os.path.abspath(path), (path, shown_name(path.name)))
     return sorted(found.values(), key=lambda item: (item[1], str(item[0])))
 
 
@@ -189,7 +234,7 @@ def read_document(path: Path, max_mb: float | None = MAX_FILE_MB, source: str | 
     if limit is not None and len(data) > limit:  # it grew while we looked
         raise InputError(f"{path}: over the limit of {max_mb:g} MB per file (--max-file-mb)")
     text = decode_bytes(data, str(path))
-    name = source or path.name
+    name = source or shown_name(path.name)
     try:
         return document_from_text(text, source=name)
     except InputError as exc:
@@ -261,7 +306,12 @@ def _size(path: Path) -> int:
 
 # ------------------------------------------------------------------ cleaning
 
-_FURNITURE = [re.compile(p) for p in load_lines("furniture.txt")]
+#: Furniture rules (kg/resources/furniture.txt), each matched against a whole line: ``{short}`` is a
+#: short stretch without sentence punctuation.
+_SHORT = r"[^。，；！？,;!?\n]{0,80}"
+_FURNITURE = [re.compile(p.replace("{short}", _SHORT)) for p in load_lines("furniture.txt")]
+_FURNITURE_LINE_MAX = 300  # a longer line is text, whatever it holds
+_MASTHEAD_LIKE = re.compile(r"[^。，；：！？,;:!?]{1,40}")  # a short line without sentence punctuation
 _INLINE_FURNITURE = re.compile(r"[(（](?:上|下)(?:接|转)第?[一二三四五六七八九十\d]+版[)）]")
 _LEAD = re.compile(r"^(?:本报讯|本报记者|新华社|据|日前|近日|记者|[(（]|——|#)")
 _PHOTO_CREDIT = re.compile(r"\s+([\u4e00-\u9fff]{2,4}(?:\s+[\u4e00-\u9fff]{2,4})*)\s*摄\s*$")
@@ -288,8 +338,36 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
+def is_furniture_line(line: str) -> bool:
+    """True when the whole ``line`` is page furniture (a masthead, an issue line, a line that is only a
+    web address…); a line that merely contains such a thing is text."""
+    line = line.strip()
+    return 0 < len(line) <= _FURNITURE_LINE_MAX and any(p.fullmatch(line) for p in _FURNITURE)
+
+
+def strip_furniture(par: str) -> str:
+    """``par`` without its furniture lines; "" when it is a furniture block (its other lines, if any,
+    short and without sentence punctuation, like ``第4版 县域经济`` under a masthead).
+
+    >>> strip_furniture("今年新建5G基站300个，详见市政府网站www.liaoyuan.gov.cn。")
+    '今年新建5G基站300个，详见市政府网站www.liaoyuan.gov.cn。'
+    >>> strip_furniture("宝鸡日报\\n2025年7月2日 星期三 总第17603期\\n第2版 要闻")
+    ''
+    >>> strip_furniture("详见以下网址：\\nhttp://www.liaoyuan.gov.cn/tz")
+    '详见以下网址：'
+    """
+    lines = par.split("\n")
+    furniture = [is_furniture_line(line) for line in lines]
+    if not any(furniture):
+        return par
+    if all(f or _MASTHEAD_LIKE.fullmatch(line.strip()) for f, line in zip(furniture, lines)):
+        return ""
+    return "\n".join(line for f, line in zip(furniture, lines) if not f).strip()
+
+
 def is_furniture(par: str) -> bool:
-    return any(p.search(par) for p in _FURNITURE)
+    """True when the whole paragraph is page furniture (see :func:`strip_furniture`)."""
+    return not strip_furniture(par)
 
 
 def strip_photo_credit(par: str) -> tuple[str, list[str]]:
@@ -339,7 +417,8 @@ def _clean_once(raw: str) -> tuple[str, list[str]]:
         par = _INLINE_FURNITURE.sub("", par).strip()
         par, names = strip_photo_credit(par)
         credits.extend(names)
-        if not par or is_furniture(par):
+        par = strip_furniture(par) if par else par
+        if not par:
             continue
         par = re.sub(r"[ \t]*\n[ \t]*", "", par) if "\n" in par and len(par) > 40 else par
         key = re.sub(r"\s+", "", par)
