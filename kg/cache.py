@@ -44,7 +44,8 @@ PACKAGE = Path(__file__).resolve().parent
 def extractor_version() -> str:
     """A hash of the package's code and language data: any change to either changes every key."""
     digest = hashlib.sha256(CACHE_FORMAT.encode())
-    files = sorted(PACKAGE.glob("*.py")) + sorted(p for p in (PACKAGE / "resources").glob("*") if p.is_file())
+    code = (p for p in PACKAGE.rglob("*.py") if p.parent.name != "resources")  # kg/*.py and kg/recognize/*.py
+    files = sorted(code) + sorted(p for p in (PACKAGE / "resources").glob("*") if p.is_file())
     for path in files:
         digest.update(path.relative_to(PACKAGE).as_posix().encode())
         digest.update(b"\0")

@@ -307,6 +307,11 @@ def ner(
     source: str = typer.Argument("-", help="A JSONL file of {\"text\": ...} lines, or - for standard input."),
     city: Optional[str] = typer.Option(None, "--city", help="Home city (resolves 市委, 本报 …); detected per text when not given."),
     fast: bool = typer.Option(False, "--fast", help="Rules only: skip the statistical tagger."),
+    passes: Optional[str] = typer.Option(
+        None, "--passes", metavar="A,B,...",
+        help="Run only these recognition passes (comma-separated names, run in their usual order; "
+             "see --list-passes). Default: all."),
+    list_passes: bool = typer.Option(False, "--list-passes", help="List the recognition passes in order and exit."),
 ) -> None:
     """Named entities of each text, one JSON line per input line (same extraction as kg build):
 
@@ -315,16 +320,30 @@ def ner(
     Offsets are characters, end exclusive; labels are the 7 entity classes plus Post (a title).
 
     Example:  echo '{"text": "副市长司马江出席会议。"}' | kg ner --city 辽源市
+
+    Example:  echo '{"text": "副市长司马江出席会议。"}' | kg ner --passes posts,persons
     """
     import json
 
     from kg.nlp import make_nlp
+    from kg.recognize import ordered_passes, select_passes
 
+    if list_passes:
+        for p in ordered_passes():
+            needs = f" (needs {', '.join(p.requires)})" if p.requires else ""
+            typer.echo(f"{p.name}\t{p.stage}\t{p.summary}{needs}")
+        return
+    chosen = None
+    if passes is not None:
+        try:
+            chosen = tuple(p.name for p in select_passes([n.strip() for n in passes.split(",") if n.strip()]))
+        except ValueError as exc:
+            fail(f"--passes: {exc}")
     try:
         stream = sys.stdin.buffer if source == "-" else open(source, "rb")
     except OSError as exc:
         fail(f"{source}: cannot read ({exc.strerror or exc})")
-    nlp = make_nlp(fast=fast)
+    nlp = make_nlp(fast=fast) if chosen is None else make_nlp(fast=fast, passes=chosen)
     with stream:
         for n, raw in enumerate(stream, 1):
             try:

@@ -21,7 +21,7 @@ from functools import cached_property
 from kg.gazetteer import gazetteer
 from kg.ingest import Document
 from kg.nlp import find_mentions
-from kg.recognize import ORG_CLASSES, Home, Mention, _titles, place_prefix
+from kg.recognize import ORG_CLASSES, Home, Mention, place_prefix, titles as _titles
 from kg.resources import cue, load_table, load_words
 
 ENTITY_LABELS = ("Person", "Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project",
@@ -846,7 +846,7 @@ def sections(text: str) -> list[tuple[int, int]]:
 def interview_places(facts: DocumentFacts, ctx: _Context) -> list[PairFact]:
     """In an interview with a county's or a park's leader (——访…东丰县县长 王东), the firms, parks
     and projects the interviewee names without a place are that county's or park's."""
-    from kg.recognize import _known
+    from kg.recognize import known_entities as _known
 
     text = ctx.document.text
     located = {p.subject.key for p in facts.pairs if p.relation == "locatedIn"}

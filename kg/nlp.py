@@ -20,13 +20,14 @@ from __future__ import annotations
 import logging
 import re
 from functools import lru_cache
+from typing import List, Optional
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg import statmodel
-from kg.recognize import Home, Mention, Recognizer, detect_home, with_county
+from kg.recognize import Home, Mention, Recognizer, detect_home, shared_lexicon, with_county
 
 logging.getLogger("jieba").setLevel(logging.WARNING)
 
@@ -81,9 +82,10 @@ def make_lac(nlp: Language, name: str):
     return tag
 
 
-@Language.factory("zhengqi_entities")
-def make_entities(nlp: Language, name: str):
-    recognizer = Recognizer()
+@Language.factory("zhengqi_entities", default_config={"passes": None})
+def make_entities(nlp: Language, name: str, passes: Optional[List[str]]):
+    """The recogniser on the process's one lexicon; ``passes``: the passes to run by name (all when None)."""
+    recognizer = Recognizer(shared_lexicon(), passes)
 
     def recognize(doc: Doc) -> Doc:
         home = with_county(doc.user_data.get("home") or detect_home(doc.text), doc.text)
@@ -113,12 +115,13 @@ def set_spans(doc: Doc, mentions: list[Mention]) -> None:
 
 
 @lru_cache(maxsize=2)
-def make_nlp(fast: bool = False) -> Language:
-    """The pipeline: jieba tokens, then (unless ``fast``) the tagger, then the recogniser."""
+def make_nlp(fast: bool = False, passes: tuple[str, ...] | None = None) -> Language:
+    """The pipeline: jieba tokens, then (unless ``fast``) the tagger, then the recogniser (running only
+    the recognition ``passes`` named, when given: :func:`kg.recognize.pass_names`)."""
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     if not fast and statmodel.available():
         nlp.add_pipe("zhengqi_lac")
-    nlp.add_pipe("zhengqi_entities")
+    nlp.add_pipe("zhengqi_entities", config={} if passes is None else {"passes": list(passes)})
     return nlp
 
 

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from kg.extract import EntityRef
-from kg.recognize import _known
+from kg.recognize import known_entities as _known
 from kg.resources import load_words
 
 LEGAL_FORMS = ("股份有限公司", "有限责任公司", "集团有限公司", "集团股份有限公司", "有限公司", "集团公司", "集团", "公司")
