@@ -61,7 +61,7 @@ from kg import resources
 from kg.layout import force_layout
 from kg.vocab import ENTITY_CLASSES, KGO
 
-__all__ = ["graph_to_network", "select", "write_map", "MapError", "CLASS_STYLE", "REL_LABELS",
+__all__ = ["graph_to_network", "select", "write_map", "check_map_target", "MapError", "CLASS_STYLE", "REL_LABELS",
            "REL_ENGLISH", "ROLE_ENGLISH"]
 
 #: Class → (Chinese name, English name, colour, vis-network shape). Chinese names follow the
@@ -608,6 +608,40 @@ def _render(selection: Selection, facts: dict, title: str,
     if _REMOTE_REF.search(page) is not None:
         raise RuntimeError("the map still references a remote resource")
     return page
+
+
+def check_map_target(graph: Path, out: Path) -> None:
+    """Refuse (:class:`MapError`) a map path that is the input graph itself (also through a link or
+    another spelling of the path) or an existing file that is not an HTML page: writing the map would
+    replace a file kg did not write.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "g.ttl").write_text("<a:b> <a:c> <a:d> .")
+    >>> check_map_target(folder / "g.ttl", folder / "map.html")  # a new file: fine
+    >>> try:
+    ...     check_map_target(folder / "g.ttl", folder / "." / "g.ttl")
+    ... except MapError as exc:
+    ...     print("refused")
+    refused
+    """
+    graph, out = Path(graph), Path(out)
+    try:
+        same = os.path.samefile(graph, out)
+    except OSError:
+        same = os.path.abspath(graph) == os.path.abspath(out)
+    if same:
+        raise MapError(f"{out}: is the input graph; give another file for the map (e.g. map.html)")
+    if out.is_file():
+        try:
+            with open(out, "rb") as fh:
+                head = fh.read(1024)
+        except OSError as exc:
+            raise MapError(f"{out}: cannot read it to check it is a map ({exc.strerror or exc})") from None
+        start = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+        if not start.startswith((b"<!doctype html", b"<html")):
+            raise MapError(f"{out}: exists and is not an HTML page, and the map would replace it: "
+                           "give another file (e.g. map.html)")
 
 
 def _write_atomic(path: Path, text: str) -> None:
