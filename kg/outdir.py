@@ -144,7 +144,8 @@ def check_store_target(store_dir: Path) -> None:
     if not store_dir.is_dir():
         raise FolderError(f"{store_dir}: exists and is not a folder (give a new or empty folder, or a kg store)")
     names = _names(store_dir)
-    if _marked(store_dir, OUTPUT_MARKER, "output") or any(n in OUTPUT_FILES for n in names):
+    kg_names = [n for n in names if n in OUTPUT_FILES or n in (OUTPUT_MARKER, LOCK_NAME)]
+    if _marked(store_dir, OUTPUT_MARKER, "output") or (kg_names and kg_names == names):
         raise FolderError(f"{store_dir}: is a kg output folder, not a store (its store is {store_dir / 'store'})")
     if names and not is_store(store_dir):
         foreign = [n for n in names if not _STORE_FILE.fullmatch(n) and n != STORE_MARKER]
