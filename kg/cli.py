@@ -425,14 +425,10 @@ def viz(
     """
     from rdflib import Graph
 
-    from kg.viz import MapError, check_map_target, write_map
+    from kg.viz import MapError, write_map
 
     if not graph.is_file():
         fail(f"{graph}: no such file")
-    try:
-        check_map_target(graph, out)  # never the input graph, never a file that is not a page
-    except MapError as exc:
-        fail(str(exc))
     if depth < 0:
         fail(f"--depth must be 0 or more, not {depth}")
     if max_nodes < 1:
@@ -444,7 +440,8 @@ def viz(
         fail(f"{graph}: cannot read as Turtle ({first_line(exc)})")
     wanted = [c for c in classes.split(",") if c.strip()] if classes is not None else None
     try:
-        stats = write_map(g, out, focus=focus, depth=depth, classes=wanted, max_nodes=max_nodes)
+        stats = write_map(g, out, focus=focus, depth=depth, classes=wanted, max_nodes=max_nodes,
+                          source=graph)  # never over the graph itself, nor over a file that is not a page
     except MapError as exc:
         fail(str(exc))
     except OSError as exc:

@@ -671,7 +671,8 @@ MAX_NODES = 2000
 
 def write_map(graph: rdflib.Graph, path: Path, *, title: str = "政企图谱 Zhengqi KG",
               focus: str | None = None, depth: int = 2, classes: Iterable[str] | None = None,
-              max_nodes: int | None = MAX_NODES, layout_threshold: int = LAYOUT_THRESHOLD) -> dict:
+              max_nodes: int | None = MAX_NODES, layout_threshold: int = LAYOUT_THRESHOLD,
+              source: Path | None = None) -> dict:
     """Write the interactive relationship map of ``graph`` to ``path`` (UTF-8 HTML, atomically).
 
     The page is self-contained (vis-network inlined, no ``http(s)`` ``src``/``href``). Nodes
@@ -685,7 +686,9 @@ def write_map(graph: rdflib.Graph, path: Path, *, title: str = "政企图谱 Zhe
     ``max_nodes`` (the most connected are kept) choose what is shown; the page says so.
 
     Returns ``{"nodes", "edges", "total_nodes", "layout"}``; raises :class:`MapError` for an
-    unknown class, a focus name that is not in the graph or a negative depth.
+    unknown class, a focus name that is not in the graph or a negative depth, and, given the graph's
+    file as ``source``, for a ``path`` that is that file or an existing file that is not a page
+    (:func:`check_map_target`).
 
     Example::
 
@@ -703,6 +706,8 @@ def write_map(graph: rdflib.Graph, path: Path, *, title: str = "政企图谱 Zhe
     precomputed = shown.number_of_nodes() > layout_threshold
     positions = force_layout(shown)  # the final layout, or where physics starts from
     facts = {node: node_facts(graph, node) for node in shown}
+    if source is not None:
+        check_map_target(source, Path(path))
     _write_atomic(Path(path), _render(selection, facts, title, positions, precomputed))
     return {"nodes": shown.number_of_nodes(), "edges": shown.number_of_edges(),
             "total_nodes": selection.total, "layout": "precomputed" if precomputed else "physics"}
