@@ -423,3 +423,47 @@ def test_viz_replaces_a_page_it_wrote(output, tmp_path):
     proc = kg("viz", output / "graph.ttl", "-o", tmp_path / "map.html")
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "map.html").read_bytes().startswith(b"<!DOCTYPE html>")
+
+
+def _reentry(body: object, key: str = "k") -> bytes:
+    """An entry with a right checksum around any JSON body: what a forger writes."""
+    import json
+
+    from kg.cache import HEADER
+
+    data = json.dumps(body, ensure_ascii=False).encode()
+    return HEADER + hashlib.sha256(data).hexdigest().encode() + b"\n" + data
+
+
+@pytest.mark.parametrize("forge", ["a string for an offset", "a bool for an offset", "a field too many",
+                                   "an object with a class name", "an unknown place code", "another key"])
+def test_a_forged_entry_with_a_right_checksum_is_still_refused(forge):
+    """Checked by the dataclasses' type hints, field by field: no type is ever taken from the file."""
+    import json
+
+    from kg.cache import BadEntry, decode_facts, encode_facts
+    from kg.extract import DocumentFacts, EntityRef, Evidence, PostFact
+    from kg.ingest import document_from_text
+    from kg.recognize import Home
+
+    doc = document_from_text("市长程宇出席会议。", "a.txt")
+    person = EntityRef("Person", "程宇", "程宇")
+    facts = DocumentFacts(doc, entities=[person], posts=[PostFact(person, "市长", None, Evidence(doc.doc_id, 0, 9, "x"))],
+                          home=Home.of_city("辽源市"))
+    body = json.loads(encode_facts(facts, "k").partition(b"\n")[2])
+    assert decode_facts(_reentry(body), "k") == facts
+    evidence = body["facts"][2][0][3]  # posts[0].evidence: [doc_id, start, end, text]
+    if forge == "a string for an offset":
+        evidence[1] = "0"
+    elif forge == "a bool for an offset":
+        evidence[1] = True
+    elif forge == "a field too many":
+        evidence.append(1)
+    elif forge == "an object with a class name":
+        body["facts"][1][0] = {"__class__": "os.system", "args": ["touch /tmp/x"]}
+    elif forge == "an unknown place code":
+        body["facts"][7][5] = "999999"
+    else:
+        body["key"] = "another"
+    with pytest.raises(BadEntry):
+        decode_facts(_reentry(body), "k")
