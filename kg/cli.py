@@ -12,6 +12,7 @@ import re
 import signal
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Optional
 
@@ -28,6 +29,8 @@ except ImportError:  # pragma: no cover
     from click.exceptions import ClickException, UsageError
 
 from kg.atomic import Outputs, write_atomic  # noqa: F401  (write_atomic: kg.export, kg.viz use it)
+from kg.outdir import (OUTPUT_MARKER, FolderError, check_output, check_store_target, claim_output, lock_output,
+                       mark_store)
 
 console = Console(stderr=True, soft_wrap=True)
 out_console = Console(soft_wrap=True)  # long lines (URLs, paths) stay whole when piped
@@ -140,63 +143,80 @@ def build(
             check_scheduler_address(scheduler)  # before reading anything: a typo fails at once
         except ParallelError as exc:
             fail(str(exc))
+    try:
+        check_output(out)  # before reading anything: a folder kg may not write into fails at once
+    except FolderError as exc:
+        fail(str(exc))
     read_workers = (workers if workers and scheduler is None else os.cpu_count()) or 1
     docs, skipped = _read_inputs(paths, strict, max_file_mb, read_workers)
     curation = _curation_for(curation_file, paths)
     laps = [("read", time.perf_counter())]  # phases, printed with KG_TIMINGS=1 (scripts/bench.py)
 
-    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task("extracting", total=len(docs))
+    with _claim_output(out):  # checked, locked, marked as kg's, leftovers of killed builds removed
+        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal) as progress:
+            task = progress.add_task("extracting", total=len(docs))
 
-        def extract_missing(missing):
-            progress.update(task, total=len(missing))
-            try:
-                return extract_documents(missing, fast=fast, home_city=city, workers=workers, scheduler=scheduler,
-                                         on_done=lambda _f: progress.advance(task))
-            except ParallelError as exc:
-                fail(str(exc))
+            def extract_missing(missing):
+                progress.update(task, total=len(missing))
+                try:
+                    return extract_documents(missing, fast=fast, home_city=city, workers=workers, scheduler=scheduler,
+                                             on_done=lambda _f: progress.advance(task))
+                except ParallelError as exc:
+                    fail(str(exc))
 
-        if no_cache:
-            all_facts = extract_missing(docs)
-        else:
-            from kg.cache import FactsCache
+            if no_cache:
+                all_facts = extract_missing(docs)
+            else:
+                from kg.cache import FactsCache
 
-            cache = FactsCache(out / ".cache" / "facts", fast=fast, home_city=city)
-            all_facts = cache.extract(docs, extract_missing)
-            cache.prune(docs)
-            if cache.hits:
-                console.print(f"incremental: {cache.misses} document(s) extracted, {cache.hits} from the cache "
-                              f"({out / '.cache'}; --no-cache rebuilds all)", highlight=False)
-    laps.append(("extract", time.perf_counter()))
-    with Outputs() as outputs:  # written beside the old ones, renamed in only when all are complete
-        # triples streamed to N-Triples, loaded into the store, Turtle dumped from it (kg/writer.py)
-        summary = write_graph(all_facts, outputs.stage(out / "graph.ttl"),
-                              None if no_store else outputs.stage(out / "store"), curation,
-                              map_graph_up_to=0 if no_map else MAP_MAX_TRIPLES)
-        laps.append(("resolve+graph+store", time.perf_counter()))
-        if curation is not None:
-            for problem in curation.problems:
-                warn("curation", str(problem))
-            failed = len(curation.actions) - curation.applied
-            if failed and strict:
-                fail(f"{failed} curation edit(s) could not be applied (--strict); nothing was written")
-            console.print(f"curation: {curation.applied} of {len(curation.actions)} edit(s) by "
-                          f"{one_line(curation.curator)} applied from {one_line(curation.source)}", highlight=False)
-        if not no_map and summary.triples > MAP_MAX_TRIPLES:
-            console.print(f"map skipped: {summary.triples:,} triples (the map reads the graph with rdflib, up to "
-                          f"{MAP_MAX_TRIPLES:,}); draw a part with kg viz {out / 'graph.ttl'} --focus NAME",
-                          highlight=False)
-        elif not no_map:
-            from kg.viz import write_map
+                cache = FactsCache(out / ".cache" / "facts", fast=fast, home_city=city)
+                all_facts = cache.extract(docs, extract_missing)
+                cache.prune(docs)
+                if cache.hits:
+                    console.print(f"incremental: {cache.misses} document(s) extracted, {cache.hits} from the cache "
+                                  f"({out / '.cache'}; --no-cache rebuilds all)", highlight=False)
+        laps.append(("extract", time.perf_counter()))
+        with Outputs() as outputs:  # written beside the old ones, renamed in only when all are complete
+            # triples streamed to N-Triples, loaded into the store, Turtle dumped from it (kg/writer.py)
+            summary = write_graph(all_facts, outputs.stage(out / "graph.ttl"),
+                                  None if no_store else outputs.stage(out / "store"), curation,
+                                  map_graph_up_to=0 if no_map else MAP_MAX_TRIPLES)
+            if not no_store:
+                mark_store(outputs.staged(out / "store"))
+            laps.append(("resolve+graph+store", time.perf_counter()))
+            if curation is not None:
+                for problem in curation.problems:
+                    warn("curation", str(problem))
+                failed = len(curation.actions) - curation.applied
+                if failed and strict:
+                    fail(f"{failed} curation edit(s) could not be applied (--strict); nothing was written")
+                console.print(f"curation: {curation.applied} of {len(curation.actions)} edit(s) by "
+                              f"{one_line(curation.curator)} applied from {one_line(curation.source)}", highlight=False)
+            if not no_map and summary.triples > MAP_MAX_TRIPLES:
+                console.print(f"map skipped: {summary.triples:,} triples (the map reads the graph with rdflib, up to "
+                              f"{MAP_MAX_TRIPLES:,}); draw a part with kg viz {out / 'graph.ttl'} --focus NAME",
+                              highlight=False)
+            elif not no_map:
+                from kg.viz import write_map
 
-            write_map(summary.graph, outputs.stage(out / "graph.html"))  # the graph less the documents' text
-        laps.append(("map", time.perf_counter()))
+                write_map(summary.graph, outputs.stage(out / "graph.html"))  # the graph less the documents' text
+            laps.append(("map", time.perf_counter()))
     _summary(summary, len(docs), skipped, time.perf_counter() - t0, out)
     if os.environ.get("KG_TIMINGS"):
         start = [t0] + [t for _, t in laps[:-1]]
         console.print("timings: " + ", ".join(f"{name} {t - s:.1f} s" for (name, t), s in zip(laps, start)),
                       highlight=False)
+
+
+def _claim_output(out: Path) -> ExitStack:
+    """The block that writes into ``out`` holds it (:func:`kg.outdir.claim_output`), or one line, exit 2."""
+    held = ExitStack()
+    try:
+        held.enter_context(claim_output(out))
+    except FolderError as exc:
+        fail(str(exc))
+    return held
 
 
 MAP_MAX_TRIPLES = 300_000  # kg build draws the map up to this size (it is drawn from an rdflib graph)
@@ -447,7 +467,8 @@ def viz(
         fail(f"{graph}: cannot read as Turtle ({first_line(exc)})")
     wanted = [c for c in classes.split(",") if c.strip()] if classes is not None else None
     try:
-        stats = write_map(g, out, focus=focus, depth=depth, classes=wanted, max_nodes=max_nodes)
+        stats = write_map(g, out, focus=focus, depth=depth, classes=wanted, max_nodes=max_nodes,
+                          source=graph)  # never over the graph itself, nor over a file that is not a page
     except MapError as exc:
         fail(str(exc))
     except OSError as exc:
@@ -492,10 +513,21 @@ def load(
     if not graph.is_file():
         fail(f"{graph}: no such file")
     t0 = time.perf_counter()
+    held = ExitStack()
+    parent = Path(os.path.abspath(store)).parent
     try:
-        n = build_store(graph, store)
-    except (SyntaxError, OSError, ValueError) as exc:
-        fail(f"{graph}: cannot load ({first_line(exc)})")
+        check_store_target(store)  # never a folder kg did not make: refused before anything is read
+        if (parent / OUTPUT_MARKER).is_file():  # OUT/store: not while a build writes into OUT
+            held.enter_context(lock_output(parent))
+    except FolderError as exc:
+        fail(str(exc))
+    with held:
+        try:
+            n = build_store(graph, store)
+        except FolderError as exc:
+            fail(str(exc))
+        except (SyntaxError, OSError, ValueError) as exc:
+            fail(f"{graph}: cannot load ({first_line(exc)})")
     out_console.print(f"loaded {n} triples into {store} in {time.perf_counter() - t0:.1f} s")
 
 

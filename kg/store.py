@@ -9,6 +9,7 @@ prefixes predeclared so researchers can write ``kgo:Person`` without a PREFIX li
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import tempfile
 import threading
@@ -134,7 +135,13 @@ def memory_store(graph_path: Path) -> ox.Store:
 
 def build_store(graph_path: Path, store_dir: Path) -> int:
     """Load a graph file into a persistent store at ``store_dir``, swapped in only when complete
-    (a failed load leaves the previous store as it was). Returns the number of triples."""
+    (a failed load leaves the previous store as it was). Returns the number of triples.
+
+    Only a new or empty folder or a store kg made is replaced (:func:`kg.outdir.check_store_target`,
+    else :class:`kg.outdir.FolderError`); the new store is marked as kg's (``.kg-store``)."""
+    from kg.outdir import check_store_target, mark_store
+
+    check_store_target(store_dir)
     store_dir = store_dir.resolve()
     store_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
@@ -145,7 +152,8 @@ def build_store(graph_path: Path, store_dir: Path) -> int:
         store.flush()
         n = len(store)
         del store
-        old = store_dir.with_name(f".{store_dir.name}.old")
+        mark_store(tmp)
+        old = store_dir.with_name(f".{store_dir.name}.{secrets.token_hex(4)}.old")
         if store_dir.exists():
             store_dir.rename(old)
         tmp.rename(store_dir)

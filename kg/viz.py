@@ -61,7 +61,7 @@ from kg import resources
 from kg.layout import force_layout
 from kg.vocab import ENTITY_CLASSES, KGO
 
-__all__ = ["graph_to_network", "select", "write_map", "MapError", "CLASS_STYLE", "REL_LABELS",
+__all__ = ["graph_to_network", "select", "write_map", "check_map_target", "MapError", "CLASS_STYLE", "REL_LABELS",
            "REL_ENGLISH", "ROLE_ENGLISH"]
 
 #: Class → (Chinese name, English name, colour, vis-network shape). Chinese names follow the
@@ -610,6 +610,40 @@ def _render(selection: Selection, facts: dict, title: str,
     return page
 
 
+def check_map_target(graph: Path, out: Path) -> None:
+    """Refuse (:class:`MapError`) a map path that is the input graph itself (also through a link or
+    another spelling of the path) or an existing file that is not an HTML page: writing the map would
+    replace a file kg did not write.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "g.ttl").write_text("<a:b> <a:c> <a:d> .")
+    >>> check_map_target(folder / "g.ttl", folder / "map.html")  # a new file: fine
+    >>> try:
+    ...     check_map_target(folder / "g.ttl", folder / "." / "g.ttl")
+    ... except MapError as exc:
+    ...     print("refused")
+    refused
+    """
+    graph, out = Path(graph), Path(out)
+    try:
+        same = os.path.samefile(graph, out)
+    except OSError:
+        same = os.path.abspath(graph) == os.path.abspath(out)
+    if same:
+        raise MapError(f"{out}: is the input graph; give another file for the map (e.g. map.html)")
+    if out.is_file():
+        try:
+            with open(out, "rb") as fh:
+                head = fh.read(1024)
+        except OSError as exc:
+            raise MapError(f"{out}: cannot read it to check it is a map ({exc.strerror or exc})") from None
+        start = head.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
+        if not start.startswith((b"<!doctype html", b"<html")):
+            raise MapError(f"{out}: exists and is not an HTML page, and the map would replace it: "
+                           "give another file (e.g. map.html)")
+
+
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
@@ -637,7 +671,8 @@ MAX_NODES = 2000
 
 def write_map(graph: rdflib.Graph, path: Path, *, title: str = "政企图谱 Zhengqi KG",
               focus: str | None = None, depth: int = 2, classes: Iterable[str] | None = None,
-              max_nodes: int | None = MAX_NODES, layout_threshold: int = LAYOUT_THRESHOLD) -> dict:
+              max_nodes: int | None = MAX_NODES, layout_threshold: int = LAYOUT_THRESHOLD,
+              source: Path | None = None) -> dict:
     """Write the interactive relationship map of ``graph`` to ``path`` (UTF-8 HTML, atomically).
 
     The page is self-contained (vis-network inlined, no ``http(s)`` ``src``/``href``). Nodes
@@ -651,7 +686,9 @@ def write_map(graph: rdflib.Graph, path: Path, *, title: str = "政企图谱 Zhe
     ``max_nodes`` (the most connected are kept) choose what is shown; the page says so.
 
     Returns ``{"nodes", "edges", "total_nodes", "layout"}``; raises :class:`MapError` for an
-    unknown class, a focus name that is not in the graph or a negative depth.
+    unknown class, a focus name that is not in the graph or a negative depth, and, given the graph's
+    file as ``source``, for a ``path`` that is that file or an existing file that is not a page
+    (:func:`check_map_target`).
 
     Example::
 
@@ -669,6 +706,8 @@ def write_map(graph: rdflib.Graph, path: Path, *, title: str = "政企图谱 Zhe
     precomputed = shown.number_of_nodes() > layout_threshold
     positions = force_layout(shown)  # the final layout, or where physics starts from
     facts = {node: node_facts(graph, node) for node in shown}
+    if source is not None:
+        check_map_target(source, Path(path))
     _write_atomic(Path(path), _render(selection, facts, title, positions, precomputed))
     return {"nodes": shown.number_of_nodes(), "edges": shown.number_of_edges(),
             "total_nodes": selection.total, "layout": "precomputed" if precomputed else "physics"}

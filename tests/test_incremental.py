@@ -65,7 +65,7 @@ def test_rebuild_extracts_only_new_and_changed_documents_and_matches_a_clean_bui
     # A removed document leaves the graph and the cache.
     (news / SEEDS[4].name).unlink()
     kg_build(news, out)
-    assert len(list((out / ".cache").rglob("*.pickle"))) == 4
+    assert len(list((out / ".cache").rglob("*.json"))) == 4
     assert SEEDS[4].stem not in (out / "graph.ttl").read_text(encoding="utf-8")
 
 
@@ -81,8 +81,8 @@ def test_other_options_do_not_reuse_the_cache(news, tmp_path):
 def test_a_damaged_cache_entry_is_extracted_again(news, tmp_path):
     out = tmp_path / "out"
     kg_build(news, out)
-    entries = sorted((out / ".cache").rglob("*.pickle"))
-    entries[0].write_bytes(b"not a pickle")
+    entries = sorted((out / ".cache").rglob("*.json"))
+    entries[0].write_bytes(b"not an entry")
     proc = kg_build(news, out)
     n = len(list(news.glob("*.txt")))
     assert extracted(proc) == (1, n - 1)
