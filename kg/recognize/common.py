@@ -125,6 +125,22 @@ def aligned(text: str, start: int, end: int) -> bool:
     return (start in bounds or start == lo) and (end in bounds or end == hi)
 
 
+def word_spans(text: str, lo: int, hi: int) -> list[tuple[str, int, int]]:
+    """jieba's words of ``text[lo:hi]`` (dictionary only) with their offsets in ``text``."""
+    import jieba
+
+    out, pos = [], lo
+    for w in jieba.lcut(text[lo:hi], HMM=False):
+        out.append((w, pos, pos + len(w)))
+        pos += len(w)
+    return out
+
+
+def cuts_word(text: str, pos: int) -> bool:
+    """True when a jieba word of the text around ``pos`` runs across it (由于|有些: 于 belongs to 由于)."""
+    return any(a < pos < b for _, a, b in word_spans(text, max(0, pos - 3), min(len(text), pos + 3)))
+
+
 # ------------------------------------------------------------------ boundaries
 
 def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2, tokens=None,

@@ -14,8 +14,8 @@ import re
 from kg.gazetteer import gazetteer
 from kg.recognize.base import Home, Mention, place_prefix
 from kg.recognize.common import (COUNTED, ENDS_BAD, LEAD_TAGS_MULTI, MAX_NAME, QUANTITY, RECOGNITION_VERB,
-                                 balance_brackets, clean_left, left_edge, strip_lead_words, strip_modifiers,
-                                 word_ends, words)
+                                 balance_brackets, clean_left, cuts_word, is_title_start, left_edge,
+                                 strip_lead_words, strip_modifiers, word_ends, word_spans, words)
 from kg.recognize.judge import brand_like, industry_word, local_project, not_generic, specific, trade_ok
 from kg.recognize.lexicon import Lexicon
 from kg.recognize.registry import Context, recognizer_pass
@@ -33,6 +33,10 @@ def suffix_names(ctx: Context) -> list[Mention]:
     for end, suffix in best_at_end.items():
         cls, min_len, check = lx.suffix_table[suffix]
         head = end - len(suffix) + 1
+        if cls in ("Enterprise", "Institution") and cuts_word(text, end + 1) \
+                and not is_title_start(text, end + 1, lx.title_automaton) \
+                and not any(text[end + 1:end + 1 + n] in lx.suffix_table for n in range(1, 5)):
+            continue  # 大学|生, 苏联|社会, 高中|学生: the head starts another word (not 大学|校长, 集团|公司)
         start = left_edge(text, head, MAX_NAME[cls], 1 if cls == "GovernmentBody" else 2,
                           tokens=tokens.between(head - MAX_NAME[cls], head), lx=lx)
         name = text[start:end + 1]
@@ -66,6 +70,13 @@ def plausible(lx: Lexicon, name: str, suffix: str, check: str, home: Home) -> bo
         return False
     if check != "body" and (COUNTED.search(name) or "的" in core):
         return False
+    cls = lx.suffix_table[suffix][0]
+    if cls == "Institution" and NUMBER_LEAD.match(core):
+        return False  # 1200万中小学(教师), 亿中小学(生): a count of schools, not a school
+    if cls == "Institution" and core_ends_in_function_word(lx, name, len(core)):
+        return False  # 只派大学, 深化中小学, 普及了小学: a verb or particle before the head, no name
+    if check == "body" and (core[-1] in lx.left_stops_set or re.search(r"[一两二三四五]级", core)):
+        return False  # 国家基本药物制度在政府, 省两级政府, 县一级政府: no body is named
     if re.search(r"(19|20)\d{2}年", name):
         return False  # 通化市2025年政府(工作报告): a year is never part of a name
     if re.fullmatch(r"[\d.]+", core):
@@ -84,6 +95,31 @@ def plausible(lx: Lexicon, name: str, suffix: str, check: str, home: Home) -> bo
     if check == "place":  # development zones are named after their place: 龙山工业开发区
         return bool(place_prefix(core + "X", home)[0]) or core.startswith(lx.regions + ("国家", "中国"))
     return not_generic(lx, core)
+
+
+NUMBER_LEAD = re.compile(r"(?:\d|[一二三四五六七八九十百千两]+[万亿]|[万亿])")
+FUNCTION_TAGS = {"v", "p", "c", "d", "r", "u", "ul", "uj", "ad", "t", "f"}
+
+
+def core_ends_in_function_word(lx: Lexicon, name: str, core_len: int) -> bool:
+    """True when the last of jieba's words of ``name`` before its head (``name[core_len:]``) is a verb,
+    adverb, pronoun, particle or time word (只派大学, 解决中小学, 普及了小学): what stands before the head
+    then is the sentence, not a name."""
+    ws, pos = [], 0
+    for w in words(name):
+        if pos + len(w) > core_len:
+            break
+        ws.append(w)
+        pos += len(w)
+    if not ws:
+        return False
+    last = ws[-1]
+    tag = lx.tags.get(last, "")
+    if len(last) == 1 and tag in ("v", "f"):  # 只派, 队也办, 才上, 是: a verb alone or after an adverb; not 合展
+        return len(ws) == 1 or any(lx.tags.get(w, "") in ("d", "p", "c", "r") for w in ws[:-1])
+    if len(last) == 1:
+        return tag in FUNCTION_TAGS - {"t", "ad", "v", "f"} or last in lx.left_stops_set
+    return tag in FUNCTION_TAGS and lx.freq.get(last, 0) > 100
 
 
 def _plausible_firm(lx: Lexicon, core: str, suffix: str, home: Home) -> bool:
@@ -137,8 +173,22 @@ def industry_firms(ctx: Context) -> list[Mention]:
                 start -= n
                 break
         name = text[start:end + 1]
+        if not industry_aligned(text, start, head, end + 1):
+            continue  # 其中|工农业, 其他|副食品, 提高|科学, 并且|使农业: the words are the sentence's, not a name
         out.append(Mention(start, end + 1, "Enterprise", name, name, f"industry:{word}"))
     return out
+
+
+def industry_aligned(text: str, start: int, head: int, end: int) -> bool:
+    """True when jieba's words do not run across the start of a firm's name, into its industry word from
+    before it (工|农业, 副|食品), or out of it (提高科|学); a dictionary word that is the whole name (京九铁路)
+    or a longer word that starts with the industry word (生物科技, 化工厂, 汽车城) is fine."""
+    for w, a, b in word_spans(text, max(0, start - 4), min(len(text), end + 4)):
+        if a < start < b or start < a < head < b:
+            return False
+        if a < end < b and a != head:
+            return False
+    return True
 
 
 def trade_name(lx: Lexicon, text: str, head: int, tokens) -> str | None:

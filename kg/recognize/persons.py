@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from kg.recognize.base import Mention
-from kg.recognize.common import AFTER_NAME, NOT_GIVEN_START, is_title_start
+from kg.recognize.common import AFTER_NAME, NOT_GIVEN_START, cuts_word, is_title_start, word_spans
 from kg.recognize.lexicon import Lexicon, automaton
 from kg.recognize.registry import Context, recognizer_pass
 
@@ -61,7 +61,8 @@ def _after_titles(lx: Lexicon, text: str, titles: list[Mention], lac_per) -> lis
         while pos < len(text) and text[pos] == " ":
             pos += 1
         name = name_at(lx, text, pos, lac_per)
-        if name and not is_title_start(text, pos, lx.title_automaton):
+        if name and not is_title_start(text, pos, lx.title_automaton) \
+                and person_ok(lx, text, pos, pos + len(name), lac_per):
             out.append(Mention(pos, pos + len(name), "Person", name, name, "after-title"))
     return out
 
@@ -84,11 +85,13 @@ def _before_titles(lx: Lexicon, text: str, lac_per) -> list[Mention]:
     """names before 总书记 / 同志"""
     out = []
     for m in re.finditer(r"([\u4e00-\u9fff]{2,4}?)(?=总书记|同志)", text):
+        end = m.end() - 1 if text[m.end() - 1] == "等" else m.end()  # 张海迪等同志: the name is before 等
         for n in (3, 2):
-            s = m.end() - n
-            cand = text[s:m.end()]
-            if s >= 0 and surname_ok(lx, cand) and (lac_per.get(s) or n == 3):
-                out.append(Mention(s, m.end(), "Person", cand, cand, "before-title"))
+            s = end - n
+            cand = text[s:end]
+            if s >= 0 and surname_ok(lx, cand) and (lac_per.get(s) or n == 3) \
+                    and not cuts_word(text, s) and person_ok(lx, text, s, end, lac_per):
+                out.append(Mention(s, end, "Person", cand, cand, "before-title"))
                 break
     return out
 
@@ -100,7 +103,7 @@ def _before_speech(lx: Lexicon, text: str, lac_per) -> list[Mention]:
         if not (2 <= len(tok.text) <= 4 and surname_ok(lx, tok.text)):
             continue
         after = text[tok.end:tok.end + 4]
-        if any(after.startswith(v) for v in lx.speech):
+        if any(after.startswith(v) for v in lx.speech) and person_ok(lx, text, tok.start, tok.end, lac_per):
             out.append(Mention(tok.start, tok.end, "Person", tok.text, tok.text, "model+speech"))
     return out
 
@@ -129,6 +132,45 @@ def name_at(lx: Lexicon, text: str, pos: int, lac_per) -> str | None:
     if not given or given[0] in NOT_GIVEN_START:
         return None
     return surname + given
+
+
+# jieba's tags of common words (nouns, adjectives, verbs, adverbs, function words): such a word does not
+# start a person's name; proper nouns (nr, ns, nz) and place words (s: 林中) may
+COMMON_WORD_TAGS = {"n", "a", "ad", "an", "v", "vn", "vd", "d", "c", "p", "r", "m", "q", "t", "b", "l", "i", "u"}
+
+
+def person_ok(lx: Lexicon, text: str, start: int, end: int, lac_per) -> bool:
+    """Whether ``text[start:end]`` may be a person's name where a pass found it (after a title, before
+    同志, before a speech verb). Not when:
+
+    - its first character is a conjunction or preposition that jieba reads as a word of its own before the
+      next word (和其他, 和叶剑英, 于有些): a surname only when the tagger says so (于洪);
+    - its first two characters are a common word, not a name or place word (任期, 强烈, 连续, 战线的;
+      not 林中坚, 安南);
+    - a title follows the surname inside it (和市长, 周总理, 毛主席): a form of address, not a name;
+    - a longer name continues past its end (伏罗希|洛夫): jieba's name word or the tagger's person crosses it.
+
+    >>> from kg.recognize.lexicon import shared_lexicon
+    >>> lx = shared_lexicon()
+    >>> [person_ok(lx, t, 0, n, {}) for t, n in (("王东出席", 2), ("任期目标", 2), ("和其他人", 3), ("周总理说", 3))]
+    [True, False, False, False]
+    """
+    name = text[start:end]
+    tok = lac_per.get(start)
+    tagged = tok is not None and tok.end == end
+    ws = word_spans(text, start, min(len(text), end + 6))
+    if lx.tags.get(name[0], "") in ("c", "p") and ws and ws[0][2] == start + 1 and not tagged:
+        return False
+    two = name[:2]
+    if len(two) == 2 and lx.freq.get(two, 0) > 200 and lx.tags.get(two, "") in COMMON_WORD_TAGS \
+            and two not in lx.double_surnames:
+        return False
+    if any(is_title_start(name, i, lx.title_automaton) for i in range(1, len(name))):
+        return False
+    if any(a < end < b and lx.tags.get(w, "").startswith("nr") for w, a, b in ws):
+        return False
+    other = next((t for t in lac_per.values() if t.start < end < t.end), None)
+    return other is None
 
 
 def surname_ok(lx: Lexicon, name: str) -> bool:
