@@ -621,7 +621,7 @@ def serve(
     except ValueError as exc:
         fail(str(exc))
     except OSError as exc:
-        fail(f"cannot serve on {host}:{port} ({getattr(exc, 'strerror', None) or first_line(exc)})")
+        fail(f"cannot listen on {host}:{port} ({getattr(exc, 'strerror', None) or first_line(exc)})")
     out_console.print(f"SPARQL endpoint at http://{host}:{server.server_address[1]}/sparql — query page at "
                       f"http://{host}:{server.server_address[1]}/ (Ctrl-C stops)")
     try:
