@@ -6,9 +6,9 @@ weights are read lazily from the package on the first call, offline; ``org_kind`
 organisation by its head word. ``features`` builds the per-character attributes and is shared with
 ``scripts/train_ner.py``, so training and tagging cannot drift apart. See ``kg/models/README.md``.
 
->>> spans = tag("市委书记张三出席会议。")
->>> [(s, e, label) for s, e, label in spans if label in ("PER", "TITLE")]
-[(0, 4, 'TITLE'), (4, 6, 'PER')]
+>>> text = "高勇，男，现任杭州市人民政府副市长。"
+>>> [(text[s:e], label) for s, e, label in tag(text)]
+[('高勇', 'PER'), ('杭州市人民政府', 'ORG'), ('副市长', 'TITLE')]
 >>> org_kind("杭州市发展和改革委员会"), org_kind("阿里巴巴集团")
 ('GovernmentBody', 'Enterprise')
 """

@@ -2,7 +2,14 @@
 """Train the entity tagger shipped in kg/models/ (a python-crfsuite character CRF) from ../shared/data.
 
     python scripts/train_ner.py                 # train the shipped model, print the validation tables
-    python scripts/train_ner.py --mode separate --features base   # the per-set baseline of FINDINGS
+    python scripts/train_ner.py --mode separate --features base --silver none --c1 0.05 --minfreq 1
+                                                # the per-set baseline of FINDINGS
+
+The shipped model (the defaults): one CRF over all four sets, jieba-dictionary lattice and lexicon
+features, no dataset indicator, and silver completion: a first CRF trained with a dataset attribute
+(D=<set>, into build/ner_stage1, not shipped) tags each training set under the indicator of a set that
+labels what it lacks (places for CLUENER and Resume, titles for People's Daily and MSRA), and the
+predicted spans that overlap no gold span are added before the final training.
 
 Each labelled set keeps a fixed validation split (md5 of the text, so the split does not depend on
 file order and duplicates fall on one side): 10 % of CLUENER2020 train, 10 % of Resume train + dev,
@@ -178,18 +185,45 @@ MISSING = {"cluener": {"LOC": "pd"}, "resume": {"LOC": "pd"}, "pd": {"TITLE": "c
            "msra": {"TITLE": "cluener"}, "policy": {"TITLE": "cluener"}}
 
 
+def lexicon_titles(text: str, tags: list[str]) -> int:
+    """In a set that labels no titles: a title of kg/resources/titles.tsv right after a labelled
+    organisation or place, or right before a labelled person (市委|书记|张三), becomes TITLE."""
+    import re
+
+    from kg import resources
+
+    global _TITLE_RE
+    if _TITLE_RE is None:
+        _TITLE_RE = re.compile(resources.alternation(r[0] for r in resources.load_table("titles.tsv")))
+    n = 0
+    for m in _TITLE_RE.finditer(text):
+        s, e = m.span()
+        if any(t != "O" for t in tags[s:e]):
+            continue
+        after_body = s > 0 and tags[s - 1][2:] in ("ORG", "LOC")
+        before_person = e < len(tags) and tags[e] == "B-PER"
+        if after_body or before_person:
+            tags[s] = "B-TITLE"
+            for i in range(s + 1, e):
+                tags[i] = "I-TITLE"
+            n += 1
+    return n
+
+
+_TITLE_RE = None
+
+
 def complete(args, train_part, rich):
     """Silver completion: train (or reuse) a first joint model with dataset indicators, tag each training
     set under the indicator of a set that labels its missing classes (places for CLUENER and Resume,
     titles for People's Daily and MSRA), and add those predicted spans that overlap no gold span."""
     import pycrfsuite
 
-    first = args.out / "stage1"
+    first = args.stage1
     if args.silver == "auto" or not (first / "ner_crf.crfsuite").exists():
-        argv = ["--data", str(args.data), "--out", str(first), "--mode", "joint", "--features", rich,
+        argv = ["--data", str(args.data), "--out", str(first), "--mode", "joint", "--features", rich, "--silver", "none",
                 "--indicator", "on", "--sets", args.sets, "--msra-max", str(args.msra_max),
-                "--c1", str(args.c1), "--c2", str(args.c2), "--iters", str(args.iters),
-                "--minfreq", str(args.minfreq), "--name", "stage1"]
+                "--c1", "0.05", "--c2", "0.01", "--iters", "60", "--minfreq", "1", "--name", "stage1"]
         print("stage 1:", " ".join(argv), file=sys.stderr)
         main(argv)
     tagger = pycrfsuite.Tagger()
@@ -214,11 +248,17 @@ def complete(args, train_part, rich):
                 if not text.strip():
                     continue
                 for s, e, lab in ner_model.spans_from_bio(tagger.tag(ner_model.features(text, rich, ind))):
-                    if lab in labs and not any(taken[s:e]):
+                    if lab == "TITLE" and lab in labs:
+                        # 市委书记: the set has 市委 as ORG; the title is what follows it
+                        while s < e and taken[s]:
+                            s += 1
+                    if s < e and lab in labs and not any(taken[s:e]):
                         tags[s] = "B-" + lab
                         for i in range(s + 1, e):
                             tags[i] = "I-" + lab
                         added[name, lab] += 1
+            if "TITLE" in miss:
+                added[name, "TITLE(lexicon)"] += lexicon_titles(text, tags)
             rows.append(tags)
         out[name] = rows
     print("silver spans added:", dict(added), file=sys.stderr)
@@ -252,23 +292,25 @@ def main(argv=None):
                     help="directory for ner_crf.crfsuite and ner_crf.json (joint mode)")
     ap.add_argument("--mode", choices=["joint", "separate"], default="joint")
     ap.add_argument("--features", choices=["base", "jieba", "lattice"], default="lattice")
-    ap.add_argument("--indicator", choices=["on", "off"], default="on",
+    ap.add_argument("--indicator", choices=["on", "off"], default="off",
                     help="joint mode: a dataset attribute D=<set> on every character while training")
     ap.add_argument("--sets", default="cluener,resume,pd,msra", help="training sets (joint mode)")
     ap.add_argument("--groups", default="cluener,resume,pd", help="separate mode: the per-set models")
     ap.add_argument("--cluener-fine", action="store_true",
                     help="train CLUENER's company/government/organization as three labels (COM, GOV, ORGX)")
     ap.add_argument("--msra-max", type=int, default=20000, help="MSRA training sentences (seeded sample)")
-    ap.add_argument("--c1", type=float, default=0.05)
+    ap.add_argument("--c1", type=float, default=0.1)
     ap.add_argument("--c2", type=float, default=0.01)
     ap.add_argument("--iters", type=int, default=60)
-    ap.add_argument("--minfreq", type=float, default=1)
+    ap.add_argument("--minfreq", type=float, default=2)
     ap.add_argument("--tag-indicator", default=None, help="indicator to ship (default: best mean F1)")
     ap.add_argument("--eval-only", action="store_true",
                     help="joint mode: score the model already in --out (same split), do not train")
-    ap.add_argument("--silver", choices=["auto", "reuse"], default=None,
-                    help="complete each set's missing classes from a first model (OUT/stage1): auto = train it, "
-                         "reuse = use it if present")
+    ap.add_argument("--silver", choices=["auto", "reuse", "none"], default="auto",
+                    help="complete each set's missing classes from a first model (--stage1): auto = train it, "
+                         "reuse = use the one there if present, none = no completion")
+    ap.add_argument("--stage1", type=Path, default=REPO / "build" / "ner_stage1",
+                    help="where the first model of --silver goes (not shipped)")
     ap.add_argument("--results", type=Path, default=None, help="append a JSON line of the scores here")
     ap.add_argument("--name", default=None, help="a name for the run in --results")
     args = ap.parse_args(argv)
@@ -315,7 +357,7 @@ def main(argv=None):
     import pycrfsuite
 
     silver_bio = None
-    if args.silver:
+    if args.silver != "none" and not args.eval_only:
         silver_bio = complete(args, train_part, rich)
     args.out.mkdir(parents=True, exist_ok=True)
     report = {"name": args.name, "mode": args.mode, "features": args.features, "indicator": args.indicator,
