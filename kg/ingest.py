@@ -388,6 +388,30 @@ def continues(prev: str, nxt: str) -> bool:
     return bool(_CJK.match(nxt[:1])) and nxt[:1] not in "(（“《" and not re.match(r"[一二三四五六七八九十]+、", nxt)
 
 
+def unwrap(block: str) -> list[str]:
+    """The paragraphs of a block of lines: a line is joined to the next only where it was wrapped (it
+    runs to near the block's widest line and ends without closing punctuation); a line ending a
+    sentence, a short line (a headline, a list item) or one of a list of names keeps its own paragraph.
+
+    >>> unwrap("重庆将加快招引一批关键零部件项目，推进集成\\n电路、平板显示等产业发展。")
+    ['重庆将加快招引一批关键零部件项目，推进集成电路、平板显示等产业发展。']
+    >>> unwrap("附件\\n庆铃汽车（集团）有限公司\\n重庆钢铁（集团）有限责任公司\\n重庆建工集团股份有限公司")
+    ['附件', '庆铃汽车（集团）有限公司', '重庆钢铁（集团）有限责任公司', '重庆建工集团股份有限公司']
+    >>> unwrap("市长出席会议并讲话。\\n会议强调，要加快项目建设。")
+    ['市长出席会议并讲话。', '会议强调，要加快项目建设。']
+    """
+    lines = [line.strip() for line in block.split("\n") if line.strip()]
+    widest = max(len(line) for line in lines)
+    out = [lines[0]]
+    for prev, line in zip(lines, lines[1:]):
+        if prev[-1] not in _END_PUNCT and len(prev) >= max(20, 0.8 * widest) \
+                and (re.search(r"[，。；,;、]", prev) or len(prev) >= 30):
+            out[-1] += line
+        else:
+            out.append(line)
+    return out
+
+
 def clean_text(raw: str) -> tuple[str, list[str]]:
     """Clean layout damage; returns the text (paragraphs joined by a blank line) and photo credits.
 
@@ -420,15 +444,15 @@ def _clean_once(raw: str) -> tuple[str, list[str]]:
         par = strip_furniture(par) if par else par
         if not par:
             continue
-        par = re.sub(r"[ \t]*\n[ \t]*", "", par) if "\n" in par and len(par) > 40 else par
-        key = re.sub(r"\s+", "", par)
-        if len(key) >= 15 and key in seen:
-            continue  # a paragraph printed twice
-        seen.add(key)
-        if kept and continues(kept[-1], par):
-            kept[-1] += par
-        else:
-            kept.append(par)
+        for piece in unwrap(par) if "\n" in par and len(par) > 40 else [par]:
+            key = re.sub(r"\s+", "", piece)
+            if len(key) >= 15 and key in seen:
+                continue  # a paragraph printed twice
+            seen.add(key)
+            if kept and continues(kept[-1], piece):
+                kept[-1] += piece
+            else:
+                kept.append(piece)
     # a sentence joined across a break may now duplicate an earlier one
     out: list[str] = []
     seen_out: set[str] = set()
