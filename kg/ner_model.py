@@ -273,6 +273,27 @@ def tag(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def tag_scored(text: str) -> list[tuple[int, int, str, float]]:
+    """Like :func:`tag`, with each span's confidence: the least marginal probability the CRF gives
+    its labels over the span's characters (1.0 = certain).
+
+    >>> [(s, e, label) for s, e, label, p in tag_scored("市委书记张三出席会议。") if p > 0.5]
+    [(0, 2, 'ORG'), (2, 4, 'TITLE'), (4, 6, 'PER')]
+    """
+    m = meta()
+    tagger = _tagger()
+    rich, ind = m.get("features", "lattice"), m.get("indicator")
+    out: list[tuple[int, int, str, float]] = []
+    for off, piece in pieces(text):
+        if not piece.strip():
+            continue
+        labels = tagger.tag(features(piece, rich, ind))
+        for s, e, kind in spans_from_bio(labels):
+            p = min(tagger.marginal(labels[i], i) for i in range(s, e))
+            out.append((s + off, e + off, kind, round(p, 3)))
+    return out
+
+
 # ---------------------------------------------------------------- typing an organisation
 
 

@@ -82,6 +82,22 @@ def make_lac(nlp: Language, name: str):
     return tag
 
 
+def tagger_spans(text: str) -> tuple:
+    """The trained tagger's ``(start, end, label, confidence)`` spans over the whole text (:mod:`kg.ner_model`)."""
+    from kg import ner_model
+
+    return tuple(ner_model.tag_scored(text))
+
+
+@Language.factory("zhengqi_tagger")
+def make_tagger(nlp: Language, name: str):
+    def tag(doc: Doc) -> Doc:
+        doc.user_data["tagged"] = tagger_spans(doc.text)
+        return doc
+
+    return tag
+
+
 @Language.factory("zhengqi_entities", default_config={"passes": None})
 def make_entities(nlp: Language, name: str, passes: Optional[List[str]]):
     """The recogniser on the process's one lexicon; ``passes``: the passes to run by name (all when None)."""
@@ -90,7 +106,7 @@ def make_entities(nlp: Language, name: str, passes: Optional[List[str]]):
     def recognize(doc: Doc) -> Doc:
         home = with_county(doc.user_data.get("home") or detect_home(doc.text), doc.text)
         doc.user_data["home"] = home
-        mentions = recognizer.find(doc.text, home, doc.user_data.get("lac"))
+        mentions = recognizer.find(doc.text, home, doc.user_data.get("lac"), doc.user_data.get("tagged", ()))
         doc.user_data["mentions"] = mentions
         set_spans(doc, mentions)
         return doc
@@ -121,6 +137,8 @@ def make_nlp(fast: bool = False, passes: tuple[str, ...] | None = None) -> Langu
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     if not fast and statmodel.available():
         nlp.add_pipe("zhengqi_lac")
+    if not fast:
+        nlp.add_pipe("zhengqi_tagger")
     nlp.add_pipe("zhengqi_entities", config={} if passes is None else {"passes": list(passes)})
     return nlp
 
@@ -139,7 +157,8 @@ def find_mentions(nlp: Language, text: str, home_city: str | None = None,
     home = Home.of_city(home_city, newspaper) if home_city else detect_home(text, newspaper)
     home = with_county(home or detect_home(text), text)
     lac = lac_tokens(text) if "zhengqi_lac" in nlp.pipe_names else None
-    return home, nlp.get_pipe("zhengqi_entities").recognizer.find(text, home, lac)
+    tagged = tagger_spans(text) if "zhengqi_tagger" in nlp.pipe_names else ()
+    return home, nlp.get_pipe("zhengqi_entities").recognizer.find(text, home, lac, tagged)
 
 
 def annotate(nlp: Language, text: str, home_city: str | None = None, newspaper: str | None = None) -> Doc:

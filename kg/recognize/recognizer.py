@@ -14,6 +14,7 @@ import kg.recognize.names  # noqa: E402,F401,I001
 import kg.recognize.context  # noqa: E402,F401
 import kg.recognize.persons  # noqa: E402,F401
 import kg.recognize.lists  # noqa: E402,F401
+import kg.recognize.tagged  # noqa: E402,F401
 import kg.recognize.structure  # noqa: E402,F401
 import kg.recognize.places  # noqa: E402,F401
 
@@ -40,9 +41,10 @@ class Recognizer:
             raise ValueError(f"unknown overlap filter {overlap!r}; the filters are: {', '.join(FILTERS)}")
         self.overlap = FILTERS[overlap]
 
-    def find(self, text: str, home: Home, tokens=None) -> list[Mention]:
-        """All mentions: names (non-overlapping) plus places and firms nested in longer names."""
-        ctx = Context(text, home, self.lexicon, TokenIndex(tokens or []))
+    def find(self, text: str, home: Home, tokens=None, tagged=()) -> list[Mention]:
+        """All mentions: names (non-overlapping) plus places and firms nested in longer names.
+        ``tokens``: LAC's tokens; ``tagged``: the trained tagger's ``(start, end, label)`` spans."""
+        ctx = Context(text, home, self.lexicon, TokenIndex(tokens or []), tuple(tagged or ()))
         filtered = False
         for p in self.passes:
             if p.stage != "candidates" and not filtered:

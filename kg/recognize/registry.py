@@ -33,13 +33,14 @@ STAGES = ("candidates", "names", "nested", "places")
 
 @dataclass
 class Context:
-    """What a pass reads: the document, its home, the lexicon, the tagger's tokens and what the
+    """What a pass reads: the document, its home, the lexicon, LAC's tokens, the trained tagger's spans and what the
     passes before it found (``found`` holds each pass's own output by name)."""
 
     text: str
     home: Home
     lexicon: Lexicon
     tokens: TokenIndex
+    tagged: tuple = ()  # the trained tagger's (start, end, label[, confidence]) spans: PER, ORG, LOC, TITLE
     candidates: list[Mention] = field(default_factory=list)
     names: list[Mention] = field(default_factory=list)
     nested: list[Mention] = field(default_factory=list)
@@ -108,7 +109,7 @@ def select_passes(names=None) -> list[Pass]:
     >>> select_passes(["person"])
     Traceback (most recent call last):
     ...
-    ValueError: unknown pass 'person'; the passes are: suffix-names, industry-firms, model-firms, context-names, known-names, agreements, posts, persons, enumerations, departments, subsidiaries, nested, project-owners, places
+    ValueError: unknown pass 'person'; the passes are: suffix-names, industry-firms, model-firms, context-names, known-names, agreements, posts, persons, enumerations, tagger, departments, subsidiaries, nested, project-owners, places
     """
     passes = ordered_passes()
     if names is None:

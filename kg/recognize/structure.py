@@ -19,6 +19,8 @@ from kg.recognize.common import DEPARTMENT, FUNCTION_CHARS, dedupe, unknown_runs
 from kg.recognize.judge import brand_like, industry_word, trade_ok
 from kg.recognize.registry import Context, overlap_filter, recognizer_pass
 
+TAGGER = "model:tagger"  # the source of the trained tagger's mentions (kg.recognize.tagged)
+
 PRIORITY = {"Agreement": 0, "Person": 1, "Post": 2, "GovernmentBody": 3, "Institution": 3,
             "Enterprise": 4, "IndustrialPark": 4, "Project": 5, "Place": 6}
 SOURCE_RANK = {"known": 0, "context": 1, "party-committee": 1, "enumeration": 2}
@@ -48,8 +50,9 @@ def longest_first(cands: list[Mention]) -> list[Mention]:
 def departments(ctx: Context) -> list[Mention]:
     """A firm's departments: 中国一汽供应部, and 战略与合作部、党委工作部 in a list after it."""
     text, names = ctx.text, ctx.names
+    ruled = [o for o in names if o.source != TAGGER]  # the tagger's names give way to a rule's department
     out = list(names)
-    for m in names:
+    for m in ruled:
         if m.label != "Enterprise":
             continue
         pos, parent = m.end, m
@@ -58,7 +61,7 @@ def departments(ctx: Context) -> list[Mention]:
             d = DEPARTMENT.match(text, pos)
             if not d or (not first and text[pos - 1] != "、"):
                 break
-            if any(o.start < d.end() and d.start() < o.end for o in names if o is not m):
+            if any(o.start < d.end() and d.start() < o.end for o in ruled if o is not m):
                 break
             start = m.start if first else d.start()
             surface = text[start:d.end()]
@@ -70,7 +73,8 @@ def departments(ctx: Context) -> list[Mention]:
     if len(out) == len(names):
         return names
     dept_spans = [(o.start, o.end) for o in out[len(names):]]
-    kept = [o for o in names if not any(s <= o.start and o.end <= e and (s, e) != (o.start, o.end) for s, e in dept_spans)]
+    kept = [o for o in names if not any(s <= o.start and o.end <= e and (s, e) != (o.start, o.end)
+                                        or o.source == TAGGER and o.start < e and s < o.end for s, e in dept_spans)]
     return sorted(kept + out[len(names):], key=lambda o: o.start)
 
 
