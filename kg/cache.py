@@ -189,7 +189,8 @@ def extractor_version() -> str:
     """A hash of the package's code and language data: any change to either changes every key."""
     digest = hashlib.sha256(CACHE_FORMAT.encode())
     code = (p for p in PACKAGE.rglob("*.py") if p.parent.name != "resources")  # kg/*.py and kg/recognize/*.py
-    files = sorted(code) + sorted(p for p in (PACKAGE / "resources").glob("*") if p.is_file())
+    data = [p for folder in ("resources", "models") for p in (PACKAGE / folder).glob("*") if p.is_file()]
+    files = sorted(code) + sorted(data)  # the tagger's weights (kg/models/) decide extraction too
     for path in files:
         digest.update(path.relative_to(PACKAGE).as_posix().encode())
         digest.update(b"\0")

@@ -319,7 +319,8 @@ def ner_entities(nlp, text: str, city: str | None = None) -> list[dict]:
             for m in doc.user_data["mentions"] if not m.nested and m.label in NER_LABELS]
 
 
-NER_LABELS = ("Person", "Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project", "Place", "Post")
+NER_LABELS = ("Person", "Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project", "Place", "Post",
+              "Location", "Organization")
 
 
 @app.command()
@@ -337,7 +338,9 @@ def ner(
 
     {"text": ..., "entities": [{"start": 0, "end": 2, "label": "Person", "text": "程宇"}]}
 
-    Offsets are characters, end exclusive; labels are the 7 entity classes plus Post (a title).
+    Offsets are characters, end exclusive; labels are the 7 entity classes, Post (a title), Location (a
+    geographic name outside the divisions: a river, a region) and Organization (no finer class known; the
+    graph keeps only the 7 classes).
 
     Example:  echo '{"text": "副市长司马江出席会议。"}' | kg ner --city 辽源市
 
