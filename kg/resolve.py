@@ -153,6 +153,10 @@ class Resolver:
             if k[0] == "Enterprise" and k[1].startswith("中国") and ("Enterprise", k[1][2:]) in by_name \
                     and len(k[1]) > 4:
                 self._union(k, ("Enterprise", k[1][2:]))
+        # a paper and the house that publishes it: 白山日报 / 白山日报社
+        for k in keys:
+            if k[0] == "Institution" and k[1].endswith("报社") and ("Institution", k[1][:-1]) in by_name:
+                self._union(k, ("Institution", k[1][:-1]))
         # one document: 厚德集团 / 厚德食品, 博友公司 / 博友橡胶塑料(株洲)有限公司
         for brands in self.doc_brands.values():
             firms = sorted({k for group in brands.values() for k in group})

@@ -50,7 +50,8 @@ class Home:
         district = self.county if self.county and self.county.endswith("区") else None
         values = {"city": self.city, "city_short": self.city_short, "province": self.province,
                   "province_short": self.province_short, "newspaper": self.newspaper,
-                  "county": county, "district": district}
+                  "county": county, "district": district,
+                  "region": self.province if self.province and self.province.endswith("自治区") else None}
         try:
             out = template.format(**values)
         except KeyError:
