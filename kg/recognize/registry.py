@@ -109,7 +109,7 @@ def select_passes(names=None) -> list[Pass]:
     >>> select_passes(["person"])
     Traceback (most recent call last):
     ...
-    ValueError: unknown pass 'person'; the passes are: suffix-names, industry-firms, model-firms, context-names, known-names, agreements, posts, persons, enumerations, tagger, departments, subsidiaries, nested, project-owners, places
+    ValueError: unknown pass 'person'; the passes are: suffix-names, industry-firms, model-firms, context-names, known-names, agreements, posts, persons, enumerations, tagger, person-lists, departments, subsidiaries, nested, project-owners, places
     """
     passes = ordered_passes()
     if names is None:
