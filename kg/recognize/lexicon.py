@@ -112,6 +112,7 @@ class Lexicon:
     policy_prefixes: frozenset[str]
     brand_words: frozenset[str]
     regions: tuple[str, ...]
+    generic_leads: tuple[str, ...]  # 诸多, 一批 … before a kind of firm (longest first)
     known_prefixes: tuple[str, ...]
     concrete_before: re.Pattern
     concrete_after: re.Pattern
@@ -151,6 +152,7 @@ class Lexicon:
             policy_terms=policy_terms, policy_prefixes=frozenset(t[:2] for t in policy_terms),
             brand_words=load_words("brand_words.txt"),
             regions=tuple(load_words("regions.txt")),
+            generic_leads=_longest_first(load_words("generic_leads.txt")),
             known_prefixes=_longest_first(k for k in known if len(k) >= 3),
             concrete_before=re.compile(rf"(?:{cue('project_cues_before')})$"),
             concrete_after=re.compile(rf"(?:{cue('project_cues_after')})"),

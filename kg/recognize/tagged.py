@@ -61,7 +61,6 @@ def org_class(lx, text: str, start: int, end: int) -> tuple[str, str | None]:
 
 
 GENERIC_TAGS = {"v", "vn", "a", "ad", "d", "n"}
-BEFORE_GENERIC = re.compile(r"(诸多|多家|一批|一家|这些|那些|该|各|等|其)$")
 
 
 def _named(lx, text: str, start: int, name: str, head: str, home) -> bool:
@@ -82,7 +81,7 @@ def _named(lx, text: str, start: int, name: str, head: str, home) -> bool:
         return False
     if lx.tags.get(core, "") in GENERIC_TAGS and lx.freq.get(core, 0) > 500:
         return False
-    if COUNTED.search(name) or "的" in core or BEFORE_GENERIC.search(text[max(0, start - 2):start]):
+    if COUNTED.search(name) or "的" in core or text[max(0, start - 2):start].endswith(lx.generic_leads):
         return False
     if cuts_word(text, start):
         return False  # 发|挥行业协会: the span starts inside a word
