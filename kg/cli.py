@@ -308,15 +308,18 @@ def validate(
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def ner_entities(nlp, text: str, city: str | None = None) -> list[dict]:
-    """What ``kg ner`` says about one text: ``start``/``end`` (characters of ``text``), ``label``, ``text``.
+def ner_entities(nlp, text: str, city: str | None = None, guesses: bool = True) -> list[dict]:
+    """What ``kg ner`` says about one text: ``start``/``end`` (characters of ``text``), ``label``, ``text``,
+    and ``guess`` (true) on the tagger's unconfirmed guesses, left out when ``guesses`` is False.
     Lone surrogates (``"\\ud800"`` in JSON) are read as U+FFFD, one character for one, so the offsets
     still index ``text``."""
     from kg.nlp import annotate
 
     doc = annotate(nlp, _SURROGATE.sub("\ufffd", text), home_city=city)
-    return [{"start": m.start, "end": m.end, "label": m.label, "text": text[m.start:m.end]}
-            for m in doc.user_data["mentions"] if not m.nested and m.label in NER_LABELS]
+    return [{"start": m.start, "end": m.end, "label": m.label, "text": text[m.start:m.end],
+             **({} if m.confirmed else {"guess": True})}
+            for m in doc.user_data["mentions"] if not m.nested and m.label in NER_LABELS
+            and (guesses or m.confirmed)]
 
 
 NER_LABELS = ("Person", "Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project", "Place", "Post",
@@ -333,14 +336,20 @@ def ner(
         help="Run only these recognition passes (comma-separated names, run in their usual order; "
              "see --list-passes). Default: all."),
     list_passes: bool = typer.Option(False, "--list-passes", help="List the recognition passes in order and exit."),
+    guesses: bool = typer.Option(
+        True, "--guesses/--no-guesses",
+        help="Also report the trained tagger's unconfirmed guesses (marked \"guess\": true); --no-guesses keeps "
+             "only what kg build uses."),
 ) -> None:
-    """Named entities of each text, one JSON line per input line (same extraction as kg build):
+    """Named entities of each text, one JSON line per input line (same recognizer as kg build):
 
     {"text": ..., "entities": [{"start": 0, "end": 2, "label": "Person", "text": "程宇"}]}
 
     Offsets are characters, end exclusive; labels are the 7 entity classes, Post (a title), Location (a
     geographic name outside the divisions: a river, a region) and Organization (no finer class known; the
-    graph keeps only the 7 classes).
+    graph keeps only the 7 classes). An entity with "guess": true is a span the trained tagger found where
+    no rule did and that failed the checks a graph name must pass (an unknown surname, a firm without a
+    head word, a title with no person after it): kg build leaves it out of the graph.
 
     Example:  echo '{"text": "副市长司马江出席会议。"}' | kg ner --city 辽源市
 
@@ -382,7 +391,7 @@ def ner(
                     raise TypeError
             except (json.JSONDecodeError, KeyError, TypeError):
                 fail(f"{source} line {n}: expected a JSON object with a string field \"text\"")
-            ents = ner_entities(nlp, text, city)
+            ents = ner_entities(nlp, text, city, guesses)
             out = json.dumps({**record, "entities": ents}, ensure_ascii=False)
             try:
                 data = out.encode("utf-8")

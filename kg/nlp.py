@@ -119,6 +119,8 @@ def set_spans(doc: Doc, mentions: list[Mention]) -> None:
     """Mentions → spaCy spans (token-aligned by expansion; exact offsets stay in the mentions)."""
     spans, ents, taken = [], [], set()
     for m in mentions:
+        if not m.confirmed:
+            continue
         span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
         if span is None:
             continue
@@ -145,10 +147,10 @@ def make_nlp(fast: bool = False, passes: tuple[str, ...] | None = None) -> Langu
 
 def find_mentions(nlp: Language, text: str, home_city: str | None = None,
                   newspaper: str | None = None) -> tuple[Home, list[Mention]]:
-    """The home and the mentions :func:`annotate` puts in ``doc.user_data``, by the same components, without
+    """The home and the confirmed mentions :func:`annotate` puts in ``doc.user_data``, by the same components, without
     making a spaCy ``Doc``: what the build reads are the mentions' exact character offsets, and jieba's
     segmentation of the whole text only places ``doc.spans`` on token boundaries (more than half the time of
-    ``--fast``). Same output as ``annotate(...).user_data``.
+    ``--fast``). Same as ``annotate(...).user_data`` without the unconfirmed guesses.
 
     >>> home, mentions = find_mentions(make_nlp(fast=True), "副市长司马江出席。", home_city="辽源市")
     >>> [(m.text, m.label) for m in mentions]
@@ -158,7 +160,8 @@ def find_mentions(nlp: Language, text: str, home_city: str | None = None,
     home = with_county(home or detect_home(text), text)
     lac = lac_tokens(text) if "zhengqi_lac" in nlp.pipe_names else None
     tagged = tagger_spans(text) if "zhengqi_tagger" in nlp.pipe_names else ()
-    return home, nlp.get_pipe("zhengqi_entities").recognizer.find(text, home, lac, tagged)
+    mentions = nlp.get_pipe("zhengqi_entities").recognizer.find(text, home, lac, tagged)
+    return home, [m for m in mentions if m.confirmed]
 
 
 def annotate(nlp: Language, text: str, home_city: str | None = None, newspaper: str | None = None) -> Doc:

@@ -12,7 +12,8 @@ from kg.recognize import FILTERS, Home, Mention, Recognizer, overlap_filter, pas
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDER = ("suffix-names", "industry-firms", "model-firms", "context-names", "known-names", "agreements", "posts",
-         "persons", "enumerations", "tagger", "person-lists", "departments", "subsidiaries", "nested", "project-owners", "places")
+         "persons", "enumerations", "tagger", "person-lists", "departments", "subsidiaries", "nested", "project-owners", "places",
+         "tagger-guesses")
 TEXT = "本报讯 辽源市人民政府与鑫达钢铁有限公司签署《战略合作协议》。副市长司马江在梨树县出席。"
 
 
@@ -112,3 +113,27 @@ def test_a_change_to_a_pass_changes_the_extraction_cache_key(tmp_path, monkeypat
         assert cache.extractor_version() != before
     finally:
         cache.extractor_version.cache_clear()
+
+
+GUESS_TEXT = "招行的利息收入增长。高勇，男，现任华锐风电董事长。"
+
+
+def test_kg_ner_reports_the_taggers_guesses_and_the_graph_leaves_them_out(tmp_path):
+    """A firm named without a head word (招行, 华锐风电) is a guess of the trained tagger: kg ner reports it
+    typed by the tagger's organisation typer and marked "guess"; --no-guesses and kg build leave it out, and
+    the person the tagger found (高勇, a known surname) is confirmed."""
+    proc = kg("ner", stdin=json.dumps({"text": GUESS_TEXT}) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    ents = {e["text"]: e for e in json.loads(proc.stdout)["entities"]}
+    assert ents["招行"]["label"] == "Enterprise" and ents["招行"]["guess"] is True
+    assert ents["华锐风电"].get("guess") is True
+    assert ents["高勇"]["label"] == "Person" and "guess" not in ents["高勇"]
+    proc = kg("ner", "--no-guesses", stdin=json.dumps({"text": GUESS_TEXT}) + "\n")
+    names = {e["text"] for e in json.loads(proc.stdout)["entities"]}
+    assert "招行" not in names and "华锐风电" not in names and "高勇" in names
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(GUESS_TEXT, encoding="utf-8")
+    proc = kg("build", tmp_path / "in", "-o", tmp_path / "out", "--no-store", "--no-map", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    ttl = (tmp_path / "out" / "graph.ttl").read_text(encoding="utf-8")
+    assert '"高勇"' in ttl and '"招行"' not in ttl and '"华锐风电"' not in ttl  # labels; the text is stored too

@@ -22,7 +22,7 @@ chooses the non-overlapping names. :class:`Recognizer` runs all of them or a sub
 >>> [(m.text, m.label) for m in rec.find("副市长司马江出席。", home) if m.label != "Place"]
 [('副市长', 'Post'), ('司马江', 'Person')]
 >>> pass_names()
-('suffix-names', 'industry-firms', 'model-firms', 'context-names', 'known-names', 'agreements', 'posts', 'persons', 'enumerations', 'tagger', 'person-lists', 'departments', 'subsidiaries', 'nested', 'project-owners', 'places')
+('suffix-names', 'industry-firms', 'model-firms', 'context-names', 'known-names', 'agreements', 'posts', 'persons', 'enumerations', 'tagger', 'person-lists', 'departments', 'subsidiaries', 'nested', 'project-owners', 'places', 'tagger-guesses')
 """
 
 from __future__ import annotations

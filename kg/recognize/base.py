@@ -21,6 +21,7 @@ class Mention:
     canonical: str
     source: str = "rule"
     nested: bool = False  # inside a longer name (the place in 辽源市人民政府)
+    confirmed: bool = True  # False: the trained tagger's guess that no rule or check confirms (kg ner shows it; the graph does not use it)
 
 
 @dataclass(frozen=True)

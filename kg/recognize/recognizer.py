@@ -57,17 +57,20 @@ class Recognizer:
                 ctx.names = out
             elif p.stage == "nested":
                 ctx.nested += out
-            else:
+            elif p.stage == "places":
                 ctx.places += out
+            else:
+                ctx.guesses += out
         if not filtered:
             ctx.names = self.overlap(ctx.candidates)
         return assemble(ctx)
 
 
 def assemble(ctx: Context) -> list[Mention]:
-    """Names, nested names, places outside every name and places inside a project or park (nested)."""
+    """Names, nested names, places outside every name, places inside a project or park (nested), and the
+    unconfirmed guesses."""
     names = ctx.names
     free_places = [m for m in ctx.places if not overlaps_any(m, names)]
     inner_places = [replace(m, nested=True) for m in ctx.places if inside_any(m, names)
                     and not inside_any(m, [n for n in names if n.label in ENCLOSING])]
-    return sorted(names + ctx.nested + free_places + inner_places, key=lambda m: (m.start, -m.end))
+    return sorted(names + ctx.nested + free_places + inner_places + ctx.guesses, key=lambda m: (m.start, -m.end))

@@ -12,11 +12,13 @@ Stages run in this order (and passes within a stage in the order they were regis
   overlap filter (:func:`overlap_filter`) keeps the non-overlapping ones as ``ctx.names``;
 * ``names`` – rewrites the names (a firm's departments and units): returns the new ``ctx.names``;
 * ``nested`` – names inside names, added to ``ctx.nested``;
-* ``places`` – division names, added to ``ctx.places``.
+* ``places`` – division names, added to ``ctx.places``;
+* ``guesses`` – what a model saw where nothing else was found, added to ``ctx.guesses`` as unconfirmed
+  mentions (``Mention.confirmed`` False): ``kg ner`` reports them, the graph is built without them.
 
 >>> from kg.recognize import pass_names
 >>> pass_names()[:3], pass_names()[-1]
-(('suffix-names', 'industry-firms', 'model-firms'), 'places')
+(('suffix-names', 'industry-firms', 'model-firms'), 'tagger-guesses')
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from kg.recognize.base import Home, Mention
 from kg.recognize.common import TokenIndex
 from kg.recognize.lexicon import Lexicon
 
-STAGES = ("candidates", "names", "nested", "places")
+STAGES = ("candidates", "names", "nested", "places", "guesses")
 
 
 @dataclass
@@ -45,6 +47,7 @@ class Context:
     names: list[Mention] = field(default_factory=list)
     nested: list[Mention] = field(default_factory=list)
     places: list[Mention] = field(default_factory=list)
+    guesses: list[Mention] = field(default_factory=list)
     found: dict[str, list[Mention]] = field(default_factory=dict)
 
     @property
@@ -109,7 +112,7 @@ def select_passes(names=None) -> list[Pass]:
     >>> select_passes(["person"])
     Traceback (most recent call last):
     ...
-    ValueError: unknown pass 'person'; the passes are: suffix-names, industry-firms, model-firms, context-names, known-names, agreements, posts, persons, enumerations, tagger, person-lists, departments, subsidiaries, nested, project-owners, places
+    ValueError: unknown pass 'person'; the passes are: suffix-names, industry-firms, model-firms, context-names, known-names, agreements, posts, persons, enumerations, tagger, person-lists, departments, subsidiaries, nested, project-owners, places, tagger-guesses
     """
     passes = ordered_passes()
     if names is None:

@@ -9,16 +9,16 @@ win), and only when they pass the same checks a rule's name passes:
 * ``PER`` → Person: 2–4 characters with a known surname (or a transliterated name with ·), and
   :func:`~kg.recognize.persons.person_ok` (no 和其他, 任期, 周总理);
 * ``ORG`` → the class its head word gives (``name_suffixes.tsv``: 公司 → Enterprise, 局 →
-  GovernmentBody, 大学 → Institution …); an organisation without a head the project knows is
-  ``Organization`` (kept by ``kg ner``, never a graph node);
+  GovernmentBody, 大学 → Institution …); an organisation without a head the project knows is an
+  unconfirmed guess typed by the tagger's organisation typer (reported by ``kg ner``, never a graph node);
 * ``LOC`` → ``Location`` when the gazetteer does not know it (divisions come from the ``places`` pass);
 * ``TITLE`` → Post, right before a person's name, when no rule found a title there.
 
 >>> from kg.recognize import Home, Recognizer
 >>> text = "高勇，男，汉族，现任华锐风电董事长。"
 >>> spans = ((0, 2, "PER"), (10, 14, "ORG"), (14, 17, "TITLE"))
->>> [(m.text, m.label, m.source) for m in Recognizer(passes=["tagger"]).find(text, Home(), tagged=spans)]
-[('高勇', 'Person', 'model:tagger'), ('华锐风电', 'Organization', 'model:tagger')]
+>>> [(m.text, m.label, m.confirmed) for m in Recognizer(passes=["tagger"]).find(text, Home(), tagged=spans)]
+[('高勇', 'Person', True), ('华锐风电', 'Enterprise', False)]
 """
 
 from __future__ import annotations
@@ -135,6 +135,9 @@ def tagger(ctx: Context) -> list[Mention]:
             cls, head = org_class(lx, text, s, e)
             if head is not None and not _named(lx, text, s, name, head, ctx.home):
                 continue
+            if cls == "Organization":  # no head word: the graph cannot type it, kg ner reports a guess
+                out.append(Mention(s, e, guess_class(lx, text, s, e, label), name, name, SOURCE, confirmed=False))
+                continue
             out.append(Mention(s, e, cls, name, name, SOURCE))
         elif label == "TITLE" and e in persons:  # a title right before a name: 副总领事孙仁安
             out.append(Mention(s, e, "Post", name, name, SOURCE))
@@ -199,3 +202,56 @@ def _end_item(text: str, at: int, unsure: set, before: bool) -> tuple[int, int] 
         if (before and e == at - 1 and text[e:e + 1] == "、") or (not before and s == at + 1 and text[at:at + 1] == "、"):
             return (s, e)
     return None
+
+
+GUESS_MIN = 0.5  # the least confidence of a guess (kg ner shows it; the graph leaves it out)
+
+
+def guess_class(lx, text: str, s: int, e: int, label: str) -> str:
+    """The class of a tagger span nothing confirmed: a person, a post, a division (Place) or another
+    geographic name (Location), an organisation by its known name or head word, else by the tagger's
+    organisation typer (:func:`kg.ner_model.org_type`: company → Enterprise, government → GovernmentBody).
+
+    >>> from kg.recognize.lexicon import shared_lexicon
+    >>> lx = shared_lexicon()
+    >>> [guess_class(lx, t, 0, len(t), k) for t, k in (("招行", "ORG"), ("珠江", "LOC"), ("郑州", "LOC"), ("主教练", "TITLE"))]
+    ['Enterprise', 'Location', 'Place', 'Post']
+    """
+    if label in ("PER", "TITLE"):
+        return "Person" if label == "PER" else "Post"
+    if label == "LOC":
+        return "Place" if gazetteer().best(text[s:e]) is not None else "Location"
+    cls, _ = org_class(lx, text, s, e)
+    if cls != "Organization":
+        return cls
+    from kg import ner_model
+
+    return {"company": "Enterprise", "government": "GovernmentBody"}.get(ner_model.org_type(text, s, e), "Organization")
+
+
+@recognizer_pass("tagger-guesses", stage="guesses", requires=("tagger",))
+def tagger_guesses(ctx: Context) -> list[Mention]:
+    """The trained tagger's spans that nothing else found or confirmed, as unconfirmed guesses: every
+    span of confidence ≥ ``GUESS_MIN`` that overlaps no name, nested name or place, typed by
+    :func:`guess_class`. ``kg ner`` reports them (``"guess": true``); the graph is built without them.
+
+    >>> from kg.recognize import Home, Recognizer
+    >>> text = "招行的利息收入增长。"
+    >>> [(m.text, m.label, m.confirmed) for m in Recognizer(passes=["tagger", "tagger-guesses"]).find(
+    ...     text, Home(), tagged=((0, 2, "ORG", 0.99),))]
+    [('招行', 'Enterprise', False)]
+    """
+    text, lx = ctx.text, ctx.lexicon
+    taken = [(m.start, m.end) for m in ctx.names + ctx.nested + ctx.places]
+    out: list[Mention] = []
+    for s, e, label, *conf in ctx.tagged:
+        if conf and conf[0] < GUESS_MIN:
+            continue
+        e = _clip(text, s, e)
+        name = text[s:e]
+        if e <= s or not name.strip() or any(a < e and s < b for a, b in taken):
+            continue
+        cls = guess_class(lx, text, s, e, label)
+        out.append(Mention(s, e, cls, name, name, SOURCE, confirmed=False))
+        taken.append((s, e))
+    return out
