@@ -452,7 +452,8 @@ def name_relations(ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PairF
                 out.append(PairFact("subOrganizationOf", ctx.ref(outer), parent, ev))
         if outer.label != "GovernmentBody" and not inner:
             prefix, div = place_prefix(canonical(outer, ctx.home), ctx.home)
-            if div is not None and not (div.level == "province" and prefix != div.name) and _near_home(div, prefix, ctx):
+            if div is not None and not (div.level == "province" and prefix != div.name and not div.name.endswith("市")) \
+                    and _near_home(div, prefix, ctx):  # 吉林X集团: province or city? 重庆X集团: 重庆市
                 out.append(PairFact("locatedIn", ctx.ref(outer), EntityRef("Place", div.name, prefix), ev))
         if outer.label not in ("GovernmentBody", "Place"):
             place = _place_inside(outer, inner[0] if inner else None, ms, ctx)

@@ -22,8 +22,10 @@ from kg.resolve import SCOPE, Resolver, home_prefixes
 
 
 def extract_all(documents: Iterable[Document], fast: bool = False, home_city: str | None = None,
-                on_done: Callable[[DocumentFacts], None] | None = None) -> list[DocumentFacts]:
-    nlp = make_nlp(fast=fast)
+                on_done: Callable[[DocumentFacts], None] | None = None,
+                passes: tuple[str, ...] | None = None) -> list[DocumentFacts]:
+    """The facts of each document; ``passes``: the recognition passes to run (all when None)."""
+    nlp = make_nlp(fast=fast, passes=passes)
     out = []
     for doc in documents:
         facts = extract(doc, nlp, home_city=home_city)
@@ -151,6 +153,7 @@ def graph_from_facts(all_facts: list[DocumentFacts], curation=None, sink=None) -
     return builder.g
 
 
-def build_graph(documents: Iterable[Document], fast: bool = False, home_city: str | None = None) -> Graph:
-    """Documents → the contract graph."""
-    return graph_from_facts(extract_all(documents, fast=fast, home_city=home_city))
+def build_graph(documents: Iterable[Document], fast: bool = False, home_city: str | None = None,
+                passes: tuple[str, ...] | None = None) -> Graph:
+    """Documents → the contract graph (``passes``: the recognition passes to run, all when None)."""
+    return graph_from_facts(extract_all(documents, fast=fast, home_city=home_city, passes=passes))

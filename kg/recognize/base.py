@@ -75,16 +75,20 @@ def detect_home(text: str, newspaper: str | None = None) -> Home:
     counts: dict[str, int] = {}
     for _, (surface, divs) in place_automaton().iter(text):
         for d in divs[:1]:
-            if d.level == "prefecture":
+            if _city_level(d):
                 counts[d.name] = counts.get(d.name, 0) + 1
-            elif d.level == "county" and d.parent is not None and d.parent.level == "prefecture" \
-                    and surface == d.name:
+            elif d.level == "county" and d.parent is not None and _city_level(d.parent) and surface == d.name:
                 counts[d.parent.name] = counts.get(d.parent.name, 0) + 1  # 梨树县 votes for 四平市
     if not counts:
         return Home(newspaper=newspaper)
     city, n = max(sorted(counts.items()), key=lambda kv: kv[1])
     dominant = n >= 2 and n >= 0.4 * sum(counts.values())  # a national text names many cities, none often
     return Home.of_city(city, newspaper) if dominant else Home(newspaper=newspaper)
+
+
+def _city_level(d: Division) -> bool:
+    """A prefecture-level city, or a municipality (重庆市, 北京市: a province-level city)."""
+    return d.level == "prefecture" or d.level == "province" and d.name.endswith("市")
 
 
 def with_county(home: Home, text: str) -> Home:

@@ -30,9 +30,9 @@ RECOGNITION_VERB = re.compile(r"(认定为|评为|获评|荣获|入选|晋升为
 COUNTED = re.compile(r"(?:\d+|[两三四五六七八九十几]|[一二三四五六七八九十]{2,})(?:个|所|家|户|项|名|座|条|批|处)")
 QUANTITY = re.compile(r"^(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:个|项|户|所|条|家|名|座|处|栋|批|类|大|支|套|国|小时|天|周)")
 CAPACITY = re.compile(r"\d+(?:\.\d+)?(?:万吨|吨|MN|MM|MW|GW|兆瓦|千瓦|万千瓦|万套|万台|万辆|万平方米|平方米|万头|万只|万羽|万吨级)|[A-Za-z]{2,}|\d+[A-Za-z]")
-ENDS_BAD = set("等及和的各个与或、为是到把被将该其此")
+ENDS_BAD = set("等及和的各个与或、为是到把被将该其此给以对向让")
 # a firm's department: 供应部, 战略与合作部; not 零部件, and no verb inside (是一家汽车零部件企业)
-DEPARTMENT = re.compile(r"(?![^，。；]{0,7}?[是为有在])[\u4e00-\u9fff与]{2,7}?部(?![门署长委件])")
+DEPARTMENT = re.compile(r"(?![^，。；]{0,7}?[是为有在])[\u4e00-\u9fff与]{2,7}?(?<![东西南北中全内外局干腹])部(?![门署长委件])")  # not 西部, 干部
 VERBISH = {"v", "vd", "p", "c", "u", "d", "r", "xc"}
 NAMEISH = {"ORG", "LOC", "PER", "nz"}
 
@@ -143,6 +143,32 @@ def cuts_word(text: str, pos: int) -> bool:
 
 # ------------------------------------------------------------------ boundaries
 
+NAME_ENDS = ("集团", "委", "政府", "局", "厅")  # before a division's name: one name ends, the next begins
+NAME_WORD_STOPS = frozenset(("建设", "投资", "发展", "开发", "服务", "合作", "联合", "促进", "保障"))
+
+
+def _stops_in(window: str, stops_by_char: dict) -> list[str]:
+    """The boundary words in ``window``, longest at each position."""
+    hits = []
+    for i, ch in enumerate(window):
+        hit = next((w for w in stops_by_char.get(ch, ()) if window.startswith(w, i)), None)
+        if hit:
+            hits.append(hit)
+    return hits
+
+
+LEGAL_HEADS = ("有限公司", "有限责任公司", "股份有限公司", "集团有限公司", "集团股份有限公司")
+
+
+def _place_at(text: str, pos: int) -> bool:
+    """A division's name (2–4 characters, 重庆, 重庆市) starts at ``pos``."""
+    return any(gazetteer().lookup(text[pos:pos + n]) for n in (4, 3, 2))
+
+
+DATE_IN_WINDOW = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})[月日号](?:底|初|上旬|中旬|下旬|以来)?")
+FORM_BRACKET = re.compile(r"[（(](?:集团|控股|股份)[）)]")  # 投资（集团）有限公司: not a name's core
+
+
 def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2, tokens=None,
               lx: Lexicon | None = None) -> int:
     """Start of the name whose head begins at ``head_start``: back over name characters, then
@@ -152,23 +178,41 @@ def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2, token
     >>> s = "全力支持厚德食品发展"
     >>> s[left_edge(s, 6, 12):8]
     '厚德食品'
+    >>> s = "继去年11月红安县政府负责同志带队"
+    >>> s[left_edge(s, 9, 12, 1):11]
+    '红安县政府'
+    >>> s = "重庆进出口信用担保有限公司重庆兴农融资担保集团有限公司"
+    >>> s[left_edge(s, 21, 12):]
+    '重庆兴农融资担保集团有限公司'
     """
-    stops_by_char = (lx or shared_lexicon()).stops_by_char
+    lx = lx or shared_lexicon()
+    stops_by_char = lx.stops_by_char
+    branch = text.startswith(lx.branch_heads, max(0, head_start - 1)) or text.startswith(lx.branch_heads, head_start)
     start = head_start
     while start > 0 and head_start - start < max_len and NAME_CHARS.match(text[start - 1]):
         if text[start - 1] in ")）" and not firm_bracket(text, start, head_start):
             break  # 云享智慧物流园区(一期)保税区: a closed bracket ends the name before it
+        if not branch and start < head_start and (text.endswith(lx.legal_ends, 0, start)
+                                                  or text.endswith(NAME_ENDS, 0, start) and _place_at(text, start)):
+            break  # …担保有限公司|重庆兴农…, 地产集团|重庆城市…, 中共重庆市委|重庆市人民政府: another name ends here
         start -= 1
     window = text[start:head_start]
     cut = 0
     i = 0
+    if text.startswith(LEGAL_HEADS, head_start) and _place_at(text, start) and (
+            start == 0 or not NAME_CHARS.match(text[start - 1]) or text.endswith(lx.legal_ends, 0, start)) \
+            and all(w in NAME_WORD_STOPS for w in _stops_in(window, stops_by_char)):
+        i = len(window)  # 重庆市城市建设投资（集团）有限公司 on its own: a registered name, its 建设, 投资 are its words
     while i < len(window):
         hit = next((w for w in stops_by_char.get(window[i], ()) if window.startswith(w, i)), None)
-        if hit and not protected(window, i, hit) and len(window) - (i + len(hit)) >= min_core:
+        if hit and not protected(window, i, hit) and len(FORM_BRACKET.sub("", window[i + len(hit):])) >= min_core:
             cut = i + len(hit)
             i += len(hit)
         else:
             i += 1
+    for m in DATE_IN_WINDOW.finditer(window):
+        if m.end() > cut and len(window) - m.end() >= min_core:
+            cut = m.end()  # 去年11月|红安县政府: a month or day never starts a name (a year, 2022年国家…, is left to the checks)
     start += cut
     if tokens:
         for a, b in zip(tokens, tokens[1:]):

@@ -70,7 +70,8 @@ def specific(lx: Lexicon, core: str, home: Home) -> bool:
     if any(core.startswith(k) for k in lx.known_prefixes):
         return True  # 中科院地理所: a unit of a well-known body
     if place_prefix(core + "X", home)[0] or re.search(r"(高新区|开发区|产业园|集团|公司)", core) \
-            or core.startswith(lx.regions) or core.startswith(("中国", "国家")) and not re.match(r"国家级", core):
+            or core.startswith(lx.regions) or core.startswith(("中国", "国家")) and not re.match(r"国家级", core) \
+            and not re.search(r"重大|重点|一批|骨干", core):  # 国家重大(工程): a category, not a name
         return True
     ws = words(core)
     if ws and lx.tags.get(ws[0], "") == "ns" and ws[0] not in lx.generic | lx.policy_terms \

@@ -19,7 +19,7 @@ from functools import lru_cache
 import ahocorasick
 
 from kg.gazetteer import gazetteer
-from kg.resources import cue, load_table, load_words
+from kg.resources import cue, load_lines, load_table, load_words
 
 
 def automaton(words) -> ahocorasick.Automaton:
@@ -113,6 +113,10 @@ class Lexicon:
     brand_words: frozenset[str]
     regions: tuple[str, ...]
     generic_leads: tuple[str, ...]  # 诸多, 一批 … before a kind of firm (longest first)
+    legal_ends: tuple[str, ...]  # 有限公司 …: a firm's name ends there (legal_forms.txt)
+    branch_heads: tuple[str, ...]  # 分公司, 分行 …: a branch's name carries its parent's legal form
+    countries: frozenset[str]  # 巴西, 吉尔吉斯斯坦 …: a country the tagger finds is a Place
+    person_cues: tuple[str, ...]  # 车主, 居民 … right before a private person's name (longest first)
     known_prefixes: tuple[str, ...]
     concrete_before: re.Pattern
     concrete_after: re.Pattern
@@ -153,6 +157,10 @@ class Lexicon:
             brand_words=load_words("brand_words.txt"),
             regions=tuple(load_words("regions.txt")),
             generic_leads=_longest_first(load_words("generic_leads.txt")),
+            legal_ends=tuple(load_lines("legal_forms.txt")[0].split()),
+            branch_heads=tuple(load_lines("legal_forms.txt")[1].split()),
+            countries=load_words("countries.txt"),
+            person_cues=_longest_first(load_words("person_cues.txt")),
             known_prefixes=_longest_first(k for k in known if len(k) >= 3),
             concrete_before=re.compile(rf"(?:{cue('project_cues_before')})$"),
             concrete_after=re.compile(rf"(?:{cue('project_cues_after')})"),

@@ -19,13 +19,15 @@ from kg.recognize.lexicon import Lexicon
 from kg.recognize.registry import Context, recognizer_pass
 
 INSTITUTION_HEADS = ("研究院", "设计院", "研究所")
+FIRM_ENDS = ("集团", "科技", "股份", "控股", "实业", "公司")
 ENUM_HEADS = {"企业": "Enterprise", "公司": "Enterprise", "央企": "Enterprise", "产业主体": "Enterprise",
               "市场主体": "Enterprise", "经营主体": "Enterprise", "项目": "Project",
               "工程": "Project", "产业园区": "IndustrialPark", "产业园": "IndustrialPark", "园区": "IndustrialPark",
               "高校": "Institution", "院所": "Institution", "科研院所": "Institution"}
-ITEM = r"[^、，,。；;：:\s“”\"]{2,24}"
+ITEM = r"[^、，,。；;：:\s“”\"等]{2,24}"  # an item never holds 等: 甲、乙等央企投资的丙等项目 is two lists
 LISTED = re.compile(rf"((?:{ITEM}、)*{ITEM})等(?:\d+|[一二三四五六七八九十百]+)?[户家个所项条座]?"
-                    r"(重点|新能源|骨干|龙头|规上|科技型|新型|优质|知名|产业|农业|工业|服务业|民生|路桥)??"
+                    r"(?P<batch>(?:一大批|一批|多家|众多)[\u4e00-\u9fff]{0,3}?)?"
+                    r"(国家重大|重大|重点|新能源|煤化工|化工|能源|交通|水利|骨干|龙头|规上|科技型|新型|优质|知名|产业|农业|工业|服务业|民生|路桥)??"
                     r"(企业|公司|央企|产业主体|市场主体|经营主体|项目|工程|产业园区|产业园|园区|高校|科研院所|院所)")
 OPENED = re.compile(rf"((?:{ITEM}、)+{ITEM}?)(?:相继|先后|陆续|已|均|全面|正式)?"
                     r"(?:投入运营|投入使用|建成投用|建成投产|竣工投产|开工建设|开门营业)")
@@ -35,13 +37,15 @@ SETTLED = re.compile(r"(?:^|(?<=[，,。；;、\s“”])|(?<=公司)|(?<=企业
 
 @recognizer_pass("enumerations")
 def enumerations(ctx: Context) -> list[Mention]:
-    """Lists whose head names the class of every item: 鑫达钢铁、厚德食品等企业;
+    """Lists whose head names the class of every item: 鑫达钢铁、厚德食品等企业 (…等一大批福建企业);
     福泰大路、安北大街等18个路桥工程; 优美姿、泛电商等产业园 (→ 优美姿产业园); 红星美凯龙家居、俄罗斯商品仓储中心投入运营."""
     text, home, lx = ctx.text, ctx.home, ctx.lexicon
     out: list[Mention] = []
     for m in LISTED.finditer(text):
-        head = m.group(3)
+        head = m.group(m.lastindex)
         cls = ENUM_HEADS[head]
+        if m.group("batch") and cls != "Enterprise":
+            continue  # 背街小巷改造、河湖治理等一批民生工程: kinds of works, not named ones
         suffix = head if cls == "IndustrialPark" else ""
         out += list_items(lx, text, m.start(1), m.group(1), cls, suffix, home)
     for m in OPENED.finditer(text):  # facilities that opened: named, if not by a rare word
@@ -97,6 +101,8 @@ def _item_ok(lx: Lexicon, name: str, cls: str, suffix: str, home: Home, strict: 
             or place_prefix(name + "X")[0] == name:
         return False
     registered = name.endswith(INSTITUTION_HEADS)  # 纺织袜业设计研究院等18户企业
+    if cls == "Enterprise" and len(name) >= 4 and name.endswith(FIRM_ENDS) and not_generic(lx, name[:-2]):
+        return True  # 京东集团、巨人集团、快手科技等企业: a firm's head word in a list of firms
     if cls == "Enterprise" and not registered and (len(name) > 12 or not (
             brand_like(lx, name[:2], -1, set()) or brand_like(lx, name[:3], -1, set())
             or name.startswith(tuple(lx.brand_words)) or unknown_runs(name[:4], lx))):

@@ -131,6 +131,8 @@ def _plausible_firm(lx: Lexicon, core: str, suffix: str, home: Home) -> bool:
         return True  # 水务集团 in a city's news: the city's own group
     if rest != core and industry_word(lx, rest[:3]) and rest[:2] not in lx.generic:
         return True  # named after its place or country: 吉林化纤集团, 中国医药集团
+    if rest != core and "有限" in suffix and len(rest) >= 2 and not words(rest)[0] in lx.left_stops_set:
+        return True  # a place and a registered legal form: 重庆高速公路集团有限公司 is a firm's full name
     cuts = word_ends(bare)
     if bare.startswith(tuple(lx.brand_words)) or any(trade_ok(lx, bare[:n]) for n in (2, 3, 4)
                                                      if len(bare) >= n and n in cuts):
@@ -154,6 +156,33 @@ def concrete_project(lx: Lexicon, text: str, start: int, end: int, name: str, su
         return False
     before, after = text[max(0, start - 6):start], text[end + 1:end + 7]
     return bool(lx.concrete_before.search(before) or lx.concrete_after.match(after))
+
+
+QUOTED = re.compile(r"[“\"]([\u4e00-\u9fffA-Za-z0-9·]{2,16})[”\"](项目|工程|工厂|小镇|产业园|园区)")
+QUOTED_CLASS = {"产业园": "IndustrialPark", "园区": "IndustrialPark"}
+QUOTED_BUILT = re.compile(r"(建成|建设|新建|投资|开工|竣工|投用|启用|打造)了?$")  # 开展“百千万”工程 is a campaign
+
+
+@recognizer_pass("quoted-names")
+def quoted_names(ctx: Context) -> list[Mention]:
+    """A name in quotation marks before a project's or park's head word, right after a verb of building:
+    建成了“智慧护城河”工程 → the project 智慧护城河工程 (the span keeps the marks, the name drops them);
+    not a policy's or a generic phrase (“十四五”项目), nor a campaign (开展“百千万”工程, “书香辽源”“文博育人”工程).
+
+    >>> from kg.recognize import Home, Recognizer
+    >>> [(m.text, m.canonical, m.label) for m in Recognizer(passes=["quoted-names"]).find(
+    ...     "投资3.6亿元建成了“智慧护城河”工程。", Home.of_city("廊坊市"))]
+    [('“智慧护城河”工程', '智慧护城河工程', 'Project')]
+    """
+    lx = ctx.lexicon
+    out: list[Mention] = []
+    for m in QUOTED.finditer(ctx.text):
+        name, head = m.group(1), m.group(2)
+        if name in lx.generic or name in lx.policy_terms or re.search(r"\d|十[一二三四五]五|[双三四五]", name[:2]) \
+                or not not_generic(lx, name) or not QUOTED_BUILT.search(ctx.text[max(0, m.start() - 6):m.start()]):
+            continue
+        out.append(Mention(m.start(), m.end(), QUOTED_CLASS.get(head, "Project"), m.group(0), name + head, "quoted"))
+    return out
 
 
 @recognizer_pass("industry-firms")

@@ -18,7 +18,7 @@ Stages run in this order (and passes within a stage in the order they were regis
 
 >>> from kg.recognize import pass_names
 >>> pass_names()[:3], pass_names()[-1]
-(('suffix-names', 'industry-firms', 'model-firms'), 'tagger-guesses')
+(('suffix-names', 'quoted-names', 'industry-firms'), 'tagger-guesses')
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def select_passes(names=None) -> list[Pass]:
     >>> select_passes(["person"])
     Traceback (most recent call last):
     ...
-    ValueError: unknown pass 'person'; the passes are: suffix-names, industry-firms, model-firms, context-names, known-names, agreements, posts, persons, enumerations, tagger, person-lists, departments, subsidiaries, nested, project-owners, places, tagger-guesses
+    ValueError: unknown pass 'person'; the passes are: suffix-names, quoted-names, industry-firms, model-firms, context-names, known-names, agreements, posts, persons, enumerations, tagger, person-lists, departments, subsidiaries, nested, project-owners, places, tagger-guesses
     """
     passes = ordered_passes()
     if names is None:

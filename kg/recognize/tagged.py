@@ -11,7 +11,8 @@ win), and only when they pass the same checks a rule's name passes:
 * ``ORG`` → the class its head word gives (``name_suffixes.tsv``: 公司 → Enterprise, 局 →
   GovernmentBody, 大学 → Institution …); an organisation without a head the project knows is an
   unconfirmed guess typed by the tagger's organisation typer (reported by ``kg ner``, never a graph node);
-* ``LOC`` → ``Location`` when the gazetteer does not know it (divisions come from the ``places`` pass);
+* ``LOC`` → a Place when it is a country (``countries.txt``: 巴西, 吉尔吉斯斯坦), else ``Location`` when the
+  gazetteer does not know it (divisions come from the ``places`` pass);
 * ``TITLE`` → Post, right before a person's name, when no rule found a title there.
 
 >>> from kg.recognize import Home, Recognizer
@@ -36,6 +37,7 @@ SOURCE = "model:tagger"
 NAME_CHARS = re.compile(r"[\u4e00-\u9fff·A-Za-z0-9（）()\-]+")
 # the least marginal probability over a span's characters (PER2: a two-character name)
 MIN_CONFIDENCE = {"PER": 0.8, "PER2": 0.95, "ORG": 0.6}
+CUED_CONFIDENCE = 0.4  # a person right after 车主, 居民 … (person_cues.txt)
 MAX_LEN = {"PER": 6, "ORG": 30, "LOC": 20, "TITLE": 12}
 
 
@@ -97,7 +99,8 @@ def _person(ctx: Context, s: int, e: int, confidence: float) -> bool:
     name = ctx.text[s:e]
     if "·" in name:
         return len(name) >= 3
-    if len(name) == 2 and confidence < MIN_CONFIDENCE["PER2"]:
+    cued = ctx.text.endswith(ctx.lexicon.person_cues, 0, s)  # 车主饶辉虎, 居民邢丽
+    if len(name) == 2 and confidence < MIN_CONFIDENCE["PER2"] and not cued:
         return False
     return 2 <= len(name) <= 4 and surname_ok(ctx.lexicon, name) and not cuts_word(ctx.text, s) \
         and person_ok(ctx.lexicon, ctx.text, s, e, ctx.persons_by_tagger)
@@ -118,7 +121,8 @@ def tagger(ctx: Context) -> list[Mention]:
         {m.start for m in ctx.candidates if m.label == "Person"}
     out: list[Mention] = []
     for s, e, label, *conf in ctx.tagged:
-        if conf and conf[0] < MIN_CONFIDENCE.get(label, 0.0):
+        cued = label == "PER" and text.endswith(lx.person_cues, 0, s)
+        if conf and conf[0] < (CUED_CONFIDENCE if cued else MIN_CONFIDENCE.get(label, 0.0)):
             continue
         e = _clip(text, s, e)
         if label == "PER" and text[e - 1:e] == "摄":
@@ -142,7 +146,7 @@ def tagger(ctx: Context) -> list[Mention]:
         elif label == "TITLE" and e in persons:  # a title right before a name: 副总领事孙仁安
             out.append(Mention(s, e, "Post", name, name, SOURCE))
         elif label == "LOC" and len(name) >= 2 and gazetteer().best(name) is None:
-            out.append(Mention(s, e, "Location", name, name, SOURCE))
+            out.append(Mention(s, e, "Place" if name in lx.countries else "Location", name, name, SOURCE))
     return out
 
 

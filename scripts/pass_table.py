@@ -1,0 +1,90 @@
+"""What each recognition pass adds: build a set of documents with every pass, then with each pass left out
+(and the passes that need it), and print the scorer's entity and relation F1 for each.
+
+    .venv/bin/python scripts/pass_table.py ../shared/eval/real-dev/docs ../shared/eval/real-dev/gold
+    .venv/bin/python scripts/pass_table.py seeds ../shared/eval/seeds-gold.json --fast
+
+Lines opening with ``# `` are dropped from each text first (the header of real-dev's files), as a user
+feeds plain text. The passes are those of ``kg ner --list-passes``; "only" rows run the listed passes
+alone with what they need. One build per row, in this process (about 15 s per row on real-dev).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCORER = ROOT.parent / "shared" / "eval" / "score.py"
+
+
+def load_scorer():
+    spec = importlib.util.spec_from_file_location("score", SCORER)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def without(name: str, passes) -> tuple[str, ...]:
+    """The passes left when ``name`` and every pass that needs it (directly or not) are left out.
+
+    >>> from kg.recognize import ordered_passes
+    >>> "persons" in without("posts", ordered_passes()), "places" in without("posts", ordered_passes())
+    (False, True)
+    """
+    dropped = {name}
+    changed = True
+    while changed:
+        changed = False
+        for p in passes:
+            if p.name not in dropped and dropped & set(p.requires):
+                dropped.add(p.name)
+                changed = True
+    return tuple(p.name for p in passes if p.name not in dropped)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("docs", type=Path, help="a folder of .txt documents")
+    ap.add_argument("gold", type=Path, help="the gold file or folder for ../shared/eval/score.py")
+    ap.add_argument("--fast", action="store_true", help="rules only (no tagger: its passes add nothing)")
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(ROOT))
+    from kg.ingest import document_from_text
+    from kg.pipeline import build_graph
+    from kg.recognize import ordered_passes
+
+    sc = load_scorer()
+    docs = []
+    for f in sorted(args.docs.glob("*.txt")):
+        text = "\n".join(line for line in f.read_text(encoding="utf-8").splitlines() if not line.startswith("# "))
+        docs.append(document_from_text(text, f.name))
+    passes = ordered_passes()
+    rows = [("all passes", None)] + [(f"without {p.name}", without(p.name, passes)) for p in passes]
+
+    def scores(chosen):
+        g = build_graph(docs, fast=args.fast, passes=chosen)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "graph.ttl"
+            g.serialize(path, format="turtle")
+            s = sc.score(path, args.gold, None)
+        return s["entities"]["ALL"]["f1"], s["relations"]["ALL"]["f1"]
+
+    base = None
+    print(f"{len(docs)} documents from {args.docs}{' (--fast)' if args.fast else ''}")
+    print(f"{'':32} {'entity F1':>9} {'Δ':>7} {'relation F1':>11} {'Δ':>7}")
+    for label, chosen in rows:
+        ent, rel = scores(chosen)
+        if base is None:
+            base = (ent, rel)
+            print(f"{label:32} {ent:9.3f} {'':>7} {rel:11.3f}", flush=True)
+        else:
+            print(f"{label:32} {ent:9.3f} {ent - base[0]:+7.3f} {rel:11.3f} {rel - base[1]:+7.3f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
