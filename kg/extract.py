@@ -446,7 +446,8 @@ def name_relations(ms: list[Mention], ev: Evidence, ctx: _Context) -> list[PairF
             firm = ctx.firm_named_in(outer)
             if firm is not None:
                 out.append(PairFact("undertakes", firm, ctx.ref(outer), ev))
-        if outer.label in ("Enterprise", "Institution") and outer.source in ("department", "subsidiary") and not inner:
+        if outer.label in ("Enterprise", "Institution", "GovernmentBody") \
+                and outer.source in ("department", "subsidiary", "body-unit") and not inner:
             parent = ctx.parent_named(outer)
             if parent is not None:
                 out.append(PairFact("subOrganizationOf", ctx.ref(outer), parent, ev))

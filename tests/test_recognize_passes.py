@@ -12,7 +12,7 @@ from kg.recognize import FILTERS, Home, Mention, Recognizer, overlap_filter, pas
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDER = ("suffix-names", "quoted-names", "industry-firms", "model-firms", "context-names", "known-names", "agreements", "posts",
-         "persons", "enumerations", "tagger", "person-lists", "departments", "subsidiaries", "nested", "project-owners", "places",
+         "persons", "enumerations", "tagger", "person-lists", "departments", "body-units", "subsidiaries", "nested", "project-owners", "places",
          "tagger-guesses")
 TEXT = "本报讯 辽源市人民政府与鑫达钢铁有限公司签署《战略合作协议》。副市长司马江在梨树县出席。"
 

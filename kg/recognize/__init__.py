@@ -15,14 +15,14 @@ chooses the non-overlapping names. :class:`Recognizer` runs all of them or a sub
 * ``common``, ``judge`` – what the passes share (boundaries, jieba's words, is-this-a-name tests);
 * the passes: ``names`` (suffix-names, quoted-names, industry-firms, model-firms), ``context`` (context-names,
   known-names, agreements), ``persons`` (posts, persons), ``lists`` (enumerations), ``structure``
-  (the longest-first filter, departments, subsidiaries, nested, project-owners), ``places``.
+  (the longest-first filter, departments, body-units, subsidiaries, nested, project-owners), ``places``.
 
 >>> rec = Recognizer()
 >>> home = Home.of_city("辽源市")
 >>> [(m.text, m.label) for m in rec.find("副市长司马江出席。", home) if m.label != "Place"]
 [('副市长', 'Post'), ('司马江', 'Person')]
 >>> pass_names()
-('suffix-names', 'quoted-names', 'industry-firms', 'model-firms', 'context-names', 'known-names', 'agreements', 'posts', 'persons', 'enumerations', 'tagger', 'person-lists', 'departments', 'subsidiaries', 'nested', 'project-owners', 'places', 'tagger-guesses')
+('suffix-names', 'quoted-names', 'industry-firms', 'model-firms', 'context-names', 'known-names', 'agreements', 'posts', 'persons', 'enumerations', 'tagger', 'person-lists', 'departments', 'body-units', 'subsidiaries', 'nested', 'project-owners', 'places', 'tagger-guesses')
 """
 
 from __future__ import annotations

@@ -83,6 +83,8 @@ def detect_home(text: str, newspaper: str | None = None) -> Home:
         return Home(newspaper=newspaper)
     city, n = max(sorted(counts.items()), key=lambda kv: kv[1])
     dominant = n >= 2 and n >= 0.4 * sum(counts.values())  # a national text names many cities, none often
+    if city.endswith("市") and gazetteer().by_name[city].level == "province":
+        dominant = n >= 5 and n >= 0.6 * sum(counts.values())  # 北京, 上海 in a national report: not its home
     return Home.of_city(city, newspaper) if dominant else Home(newspaper=newspaper)
 
 

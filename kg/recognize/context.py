@@ -23,15 +23,38 @@ def context_names(ctx: Context) -> list[Mention]:
     """Abbreviations that stand for a body of the home (市委, 本报), party committees, high-tech zones."""
     text, home = ctx.text, ctx.home
     out: list[Mention] = []
+    committees = _party_committees(text, home)
     for end, (short, (cls, template)) in ctx.lexicon.context.iter(text):
         start = end - len(short) + 1
-        full = home.fill(template)
+        full = _after_committee(committees, text, start, short, template) or home.fill(template)
         if full is None or cls == "Place" and not aligned(text, start, end + 1):
             continue  # 资本市场 holds 本市 but does not say it
         if short in ("本报",) and text[end + 1:end + 2] not in ("讯", "记", ""):
             continue
         out.append(Mention(start, end + 1, cls, short, full, "context"))
-    return out + _party_committees(text, home) + _high_tech_zones(text)
+    return out + committees + _high_tech_zones(text)
+
+
+LEVEL_SLOT = {"区": ("{district}",), "县": ("{county}",), "市": ("{city}",), "省": ("{province}",)}
+
+
+def _after_committee(committees: list[Mention], text: str, start: int, short: str, template: str) -> str | None:
+    """The full name of an abbreviation that follows a named party committee in a pair (汇川区委、区政府 →
+    汇川区人民政府): the place is the committee's, whatever the home.
+
+    >>> c = _party_committees("汇川区委、区政府", Home())
+    >>> _after_committee(c, "汇川区委、区政府", 5, "区政府", "{district}人民政府")
+    '汇川区人民政府'
+    """
+    if start < 2 or text[start - 1] not in "、和及与" or short[0] not in LEVEL_SLOT:
+        return None
+    for c in committees:
+        place = c.canonical[2:-1]  # 中共汇川区委 → 汇川区
+        if c.end == start - 1 and place.endswith(short[0]):
+            for slot in LEVEL_SLOT[short[0]]:
+                if slot in template:
+                    return template.replace(slot, place)
+    return None
 
 
 def _party_committees(text: str, home: Home) -> list[Mention]:

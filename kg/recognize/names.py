@@ -85,6 +85,8 @@ def plausible(lx: Lexicon, name: str, suffix: str, check: str, home: Home) -> bo
         if len(suffix) == 1 and (core[-1] in "开格布结大全当出时政僵困败胜定变展客门餐骗饭残终赌" or len(name) > 16):
             return False
         prefix, _ = place_prefix(name, home)
+        if len(core) >= 2 and not core.strip("省市县区乡镇"):
+            return False  # 省市县政府, 市县政府: levels of government, not one body
         return bool(prefix) or core[0] in "市县区省镇乡" or core.startswith(("中共", "国家", "中央"))
     if check == "firm":
         return _plausible_firm(lx, core, suffix, home)

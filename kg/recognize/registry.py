@@ -112,7 +112,7 @@ def select_passes(names=None) -> list[Pass]:
     >>> select_passes(["person"])
     Traceback (most recent call last):
     ...
-    ValueError: unknown pass 'person'; the passes are: suffix-names, quoted-names, industry-firms, model-firms, context-names, known-names, agreements, posts, persons, enumerations, tagger, person-lists, departments, subsidiaries, nested, project-owners, places, tagger-guesses
+    ValueError: unknown pass 'person'; the passes are: suffix-names, quoted-names, industry-firms, model-firms, context-names, known-names, agreements, posts, persons, enumerations, tagger, person-lists, departments, body-units, subsidiaries, nested, project-owners, places, tagger-guesses
     """
     passes = ordered_passes()
     if names is None:

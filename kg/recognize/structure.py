@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from kg.gazetteer import gazetteer
 from kg.recognize.base import Mention, place_prefix
-from kg.recognize.common import DEPARTMENT, FUNCTION_CHARS, dedupe, unknown_runs
+from kg.recognize.common import DEPARTMENT, FUNCTION_CHARS, dedupe, is_title_start, unknown_runs
 from kg.recognize.judge import brand_like, industry_word, trade_ok
 from kg.recognize.registry import Context, overlap_filter, recognizer_pass
 
@@ -76,6 +76,39 @@ def departments(ctx: Context) -> list[Mention]:
     kept = [o for o in names if not any(s <= o.start and o.end <= e and (s, e) != (o.start, o.end)
                                         or o.source == TAGGER and o.start < e and s < o.end for s, e in dept_spans)]
     return sorted(kept + out[len(names):], key=lambda o: o.start)
+
+
+BODY_UNIT = re.compile(r"[\u4e00-\u9fff]{2,8}?(?:司|处|办公室)(?![长])")
+
+
+@recognizer_pass("body-units", stage="names")
+def body_units(ctx: Context) -> list[Mention]:
+    """A government body's unit named right after it: 住房和城乡建设部村镇建设司, 省发改委体制改革处
+    (处长 after it is a title), 住房和城乡建设部帮扶办公室; the body stays as a name nested in the unit.
+
+    >>> from kg.recognize import Home, Recognizer
+    >>> rec = Recognizer(passes=["suffix-names", "known-names", "body-units"])
+    >>> [(m.text, m.nested) for m in rec.find("住房和城乡建设部村镇建设司司长出席", Home()) if m.label == "GovernmentBody"]
+    [('住房和城乡建设部村镇建设司', False), ('住房和城乡建设部', True)]
+    >>> [m.text for m in rec.find("科学技术部有关司负责同志", Home()) if m.label == "GovernmentBody"]
+    ['科学技术部']
+    """
+    text, names, lx = ctx.text, ctx.names, ctx.lexicon
+    out = list(names)
+    for m in names:
+        if m.label != "GovernmentBody" or m.nested:
+            continue
+        u = BODY_UNIT.match(text, m.end)
+        if not u or any(o is not m and o.start < u.end() and m.end < o.end and o.label != "Post" for o in names):
+            continue
+        unit = u.group()
+        if set(unit) & FUNCTION_CHARS or unit.startswith(("有关", "相关", "各", "该", "下属", "所属")) or any(unit.startswith(w) for w in lx.left_stops if len(w) >= 2) \
+                or unit[:2] in lx.titles or is_title_start(text, m.end, lx.title_automaton):
+            continue  # 省政府办公厅: a title or a verb is no unit (市政府常务会议 has no head)
+        out.remove(m)
+        out.append(Mention(m.start, u.end(), "GovernmentBody", text[m.start:u.end()], m.canonical + unit, "body-unit"))
+        out.append(replace(m, nested=True))
+    return sorted(out, key=lambda o: o.start)
 
 
 @recognizer_pass("subsidiaries", stage="names")
