@@ -179,6 +179,15 @@ class Resolver:
             others = [r for r in roots if r[1] != b + "集团"]
             if len(b) >= 2 and groups and len(others) == 1:
                 self._union(groups[0], others[0])
+        # a project with and without 项目 / 工程 after its name (…尿素工程项目, …尿素项目, …尿素工程)
+        heads: dict[str, list] = {}
+        for k in keys:
+            if k[0] == "Project":
+                heads.setdefault(re.sub(r"(工程项目|工程|项目)$", "", k[1]), []).append(k)
+        for core, group in heads.items():
+            if len(core) >= 4:
+                for other in group[1:]:
+                    self._union(group[0], other)
         # a project named by the start of its full name (天楹风光储 → 天楹风光储氢氨醇一体化项目)
         # (the names starting with a name follow it in sorted order: a scan from its place, not of all)
         projects = [k for k in keys if k[0] == "Project"]

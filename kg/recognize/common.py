@@ -30,7 +30,7 @@ RECOGNITION_VERB = re.compile(r"(认定为|评为|获评|荣获|入选|晋升为
 COUNTED = re.compile(r"(?:\d+|[两三四五六七八九十几]|[一二三四五六七八九十]{2,})(?:个|所|家|户|项|名|座|条|批|处)")
 QUANTITY = re.compile(r"^(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)(?:个|项|户|所|条|家|名|座|处|栋|批|类|大|支|套|国|小时|天|周)")
 CAPACITY = re.compile(r"\d+(?:\.\d+)?(?:万吨|吨|MN|MM|MW|GW|兆瓦|千瓦|万千瓦|万套|万台|万辆|万平方米|平方米|万头|万只|万羽|万吨级)|[A-Za-z]{2,}|\d+[A-Za-z]")
-ENDS_BAD = set("等及和的各个与或、为是到把被将该其此给以对向让")
+ENDS_BAD = set("等及和的各个与或、为是到把被将该其此给以对向让本")  # 本公司: this firm, no name
 # a firm's department: 供应部, 战略与合作部; not 零部件, and no verb inside (是一家汽车零部件企业)
 DEPARTMENT = re.compile(r"(?![^，。；]{0,7}?[是为有在])[\u4e00-\u9fff与]{2,7}?(?<![东西南北中全内外局干腹])部(?![门署长委件])")  # not 西部, 干部
 VERBISH = {"v", "vd", "p", "c", "u", "d", "r", "xc"}
