@@ -20,7 +20,7 @@ MAX_NAME = {"Enterprise": 22, "GovernmentBody": 24, "Institution": 20, "Industri
 # characters that end a person's name when they follow it (程宇代表… → 程宇)
 NOT_GIVEN_START = set("的了和与及在是将说等为对从被把也都就还、，。,（(：:；")
 AFTER_NAME = set("代说在表出参到向主会讲指强带率等为和与及同对是的了将也还并就都接称介一、，。,（(：:；")
-LEAD_TAGS_MULTI = {"v", "p", "c", "d", "r", "m", "ad", "u", "q"}
+LEAD_TAGS_MULTI = {"v", "p", "c", "d", "r", "m", "ad", "u", "q", "t"}
 LEAD_TAGS_SINGLE = {"p", "c", "u"}
 NOT_NAME_TAGS = {"v", "vn", "d", "a", "ad", "i", "l"}
 FUNCTION_CHARS = set("的了和与及或在于为是将把被对向从等个之其并而但也都就还又")
@@ -214,11 +214,35 @@ def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2, token
         if m.end() > cut and len(window) - m.end() >= min_core:
             cut = m.end()  # 去年11月|红安县政府: a month or day never starts a name (a year, 2022年国家…, is left to the checks)
     start += cut
+    start = _word_start(text, start, head_start, min_core)
     if tokens:
         for a, b in zip(tokens, tokens[1:]):
             if start <= a.start and b.end <= head_start and a.end == b.start and a.tag in VERBISH and len(a.text) >= 2 \
                     and b.tag in NAMEISH and head_start - b.start >= min_core:
                 start = b.start
+    return start
+
+
+def _word_start(text: str, start: int, head_start: int, min_core: int) -> int:
+    """``start`` moved past a single character that belongs to the word before it (此前每当|国有…: 前 is
+    of 此前; 拟建|电解铝: 建 is of 拟建; 对象|新华联), when the name keeps ``min_core`` characters.
+
+    >>> t = "此前每当国有石油公司向"
+    >>> t[_word_start(t, 1, 8, 2):10]
+    '每当国有石油公司'
+    >>> t = "我们有中国稀有稀土有限公司这个平台"
+    >>> t[_word_start(t, 2, 9, 2):13]
+    '中国稀有稀土有限公司'
+    """
+    core = words(text[start:head_start])
+    if not core or len(core[0]) != 1:
+        return start
+    for _, a, b in word_spans(text, max(0, start - 3), min(len(text), start + 3)):
+        if a < start < b and head_start - b >= min_core:
+            return b
+    if head_start - start - 1 >= min_core + 2 and not _place_at(text, start) and (
+            _place_at(text, start + 1) or text.startswith("中国", start + 1)):
+        return start + 1  # 我们有|中国稀有稀土有限公司: a verb before a name that opens with a place
     return start
 
 
