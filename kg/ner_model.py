@@ -116,7 +116,10 @@ def _lattice_feats(text: str) -> list[str]:
             left[start] = length
         if length > right[end]:
             right[end] = length
-    return ["lL" + _BUCKET[min(a, 5)] + "R" + _BUCKET[min(b, 5)] for a, b in zip(left, right)]
+    return [_LATTICE[a if a < 5 else 5][b if b < 5 else 5] for a, b in zip(left, right)]
+
+
+_LATTICE = [["lL" + _BUCKET[a] + "R" + _BUCKET[b] for b in range(6)] for a in range(6)]  # built once
 
 
 def _word_feats(text: str) -> list[str]:
@@ -176,26 +179,22 @@ def features(text: str, rich: str = "lattice", indicator: str | None = None) -> 
     cm2 = p[0:n]
     cp1 = p[3 : n + 3]
     cp2 = p[4 : n + 4]
-    cols = [
-        ["c0" + a for a in c0],
-        ["c-1" + a for a in cm1],
-        ["c-2" + a for a in cm2],
-        ["c1" + a for a in cp1],
-        ["c2" + a for a in cp2],
-        ["b-1" + a + b for a, b in zip(cm1, c0)],
-        ["b0" + a + b for a, b in zip(c0, cp1)],
-        ["b1" + a + b for a, b in zip(cp1, cp2)],
-        ["t-" + a + b + c for a, b, c in zip(cm2, cm1, c0)],
-        ["t+" + a + b + c for a, b, c in zip(c0, cp1, cp2)],
-    ]
+    extra: list[list[str]] = []
     if rich == "jieba":
-        cols.append(_word_feats(text))
+        extra.append(_word_feats(text))
     elif rich == "lattice":
-        cols.append(_lattice_feats(text))
+        extra.append(_lattice_feats(text))
     if indicator:
         for ind in indicator.split("+"):
-            cols.append(["D=" + ind] * n)
-    rows = [list(r) for r in zip(*cols)]
+            extra.append(["D=" + ind] * n)
+    # one pass over the five shifted strings (a row per character, built in place: the features are
+    # half of the tagger's time)
+    rows = [["c0" + b, "c-1" + a1, "c-2" + a2, "c1" + c1, "c2" + c2, "b-1" + a1 + b, "b0" + b + c1,
+             "b1" + c1 + c2, "t-" + a2 + a1 + b, "t+" + b + c1 + c2]
+            for a2, a1, b, c1, c2 in zip(cm2, cm1, c0, cp1, cp2)]
+    for col in extra:
+        for row, f in zip(rows, col):
+            row.append(f)
     if rich != "base":
         for row, m in zip(rows, _lex_feats(text)):
             if m:
