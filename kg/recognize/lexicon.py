@@ -100,6 +100,7 @@ class Lexicon:
     # word lists
     left_stops: tuple[str, ...]  # longest first
     left_stops_set: frozenset[str]
+    left_stops_multi: tuple[str, ...]  # those of two or more characters (for str.endswith / startswith)
     stops_by_char: dict[str, tuple[str, ...]]  # first character → stops, longest first
     industry_words: frozenset[str]
     industry_alt: str  # regex alternation, longest first
@@ -147,6 +148,7 @@ class Lexicon:
             places=place_automaton(),
             freq=jieba.dt.FREQ, tags=jieba.posseg.dt.word_tag_tab,
             left_stops=left_stops, left_stops_set=frozenset(left_stops), stops_by_char=stops_by_char,
+            left_stops_multi=tuple(w for w in left_stops if len(w) >= 2),
             industry_words=industry_words, industry_alt="|".join(_longest_first(industry_words)),
             firm_heads=_longest_first(industry_words | {"集团", "公司"}),
             project_heads=tuple(h for h, v in table.items() if v[0] in ("Project", "IndustrialPark")),

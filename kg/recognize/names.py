@@ -66,7 +66,7 @@ def plausible(lx: Lexicon, name: str, suffix: str, check: str, home: Home) -> bo
     core = name[: len(name) - len(suffix)]
     if not core or core[-1] in ENDS_BAD or QUANTITY.match(core) or re.search(r"[万亿]元|以上|以下", core):
         return False
-    if any(core.endswith(w) for w in lx.left_stops if len(w) >= 2) or core in lx.generic:
+    if core.endswith(lx.left_stops_multi) or core in lx.generic:
         return False
     if check != "body" and (COUNTED.search(name) or "的" in core):
         return False

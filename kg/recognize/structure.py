@@ -102,7 +102,8 @@ def body_units(ctx: Context) -> list[Mention]:
         if not u or any(o is not m and o.start < u.end() and m.end < o.end and o.label != "Post" for o in names):
             continue
         unit = u.group()
-        if set(unit) & FUNCTION_CHARS or unit.startswith(("有关", "相关", "各", "该", "下属", "所属")) or any(unit.startswith(w) for w in lx.left_stops if len(w) >= 2) \
+        if set(unit) & FUNCTION_CHARS or unit.startswith(("有关", "相关", "各", "该", "下属", "所属")) \
+                or unit.startswith(lx.left_stops_multi) \
                 or unit[:2] in lx.titles or is_title_start(text, m.end, lx.title_automaton):
             continue  # 省政府办公厅: a title or a verb is no unit (市政府常务会议 has no head)
         out.remove(m)
