@@ -12,20 +12,14 @@ alone with what they need. One build per row, in this process (about 15 s per ro
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCORER = ROOT.parent / "shared" / "eval" / "score.py"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def load_scorer():
-    spec = importlib.util.spec_from_file_location("score", SCORER)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from eval_diff import load_scorer  # noqa: E402  (scripts/eval_diff.py: ../shared/eval/score.py as a module)
 
 
 def without(name: str, passes) -> tuple[str, ...]:
