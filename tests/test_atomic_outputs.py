@@ -34,7 +34,14 @@ def kg(*args, prelude: str = "", timeout: int = 300) -> subprocess.CompletedProc
     """``kg ARGS`` in a fresh interpreter, after ``prelude`` (the fault to inject) has run."""
     code = prelude + "\nfrom kg.cli import app\napp(prog_name='kg')\n"
     return subprocess.run([sys.executable, "-c", code, *map(str, args)], cwd=ROOT, env=env(),
-                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout,
+                          preexec_fn=_default_sigint)
+
+
+def _default_sigint() -> None:
+    """A test suite started in the background by a shell without job control inherits SIGINT ignored, and so
+    would the build: Ctrl-C is then not the user's key but nothing. The build starts as from a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def error_lines(stderr: str) -> list[str]:
