@@ -143,9 +143,6 @@ def cuts_word(text: str, pos: int) -> bool:
 
 # ------------------------------------------------------------------ boundaries
 
-NAME_ENDS = ("集团", "委", "政府", "局", "厅")  # before a division's name: one name ends, the next begins
-NAME_WORD_STOPS = frozenset(("建设", "投资", "发展", "开发", "服务", "合作", "联合", "促进", "保障"))
-
 
 def _stops_in(window: str, stops_by_char: dict) -> list[str]:
     """The boundary words in ``window``, longest at each position."""
@@ -155,9 +152,6 @@ def _stops_in(window: str, stops_by_char: dict) -> list[str]:
         if hit:
             hits.append(hit)
     return hits
-
-
-LEGAL_HEADS = ("有限公司", "有限责任公司", "股份有限公司", "集团有限公司", "集团股份有限公司")
 
 
 def _place_at(text: str, pos: int) -> bool:
@@ -193,15 +187,15 @@ def left_edge(text: str, head_start: int, max_len: int, min_core: int = 2, token
         if text[start - 1] in ")）" and not firm_bracket(text, start, head_start):
             break  # 云享智慧物流园区(一期)保税区: a closed bracket ends the name before it
         if not branch and start < head_start and (text.endswith(lx.legal_ends, 0, start)
-                                                  or text.endswith(NAME_ENDS, 0, start) and _place_at(text, start)):
+                                                  or text.endswith(lx.name_ends, 0, start) and _place_at(text, start)):
             break  # …担保有限公司|重庆兴农…, 地产集团|重庆城市…, 中共重庆市委|重庆市人民政府: another name ends here
         start -= 1
     window = text[start:head_start]
     cut = 0
     i = 0
-    if text.startswith(LEGAL_HEADS, head_start) and _place_at(text, start) and (
+    if text.startswith(lx.legal_heads, head_start) and _place_at(text, start) and (
             start == 0 or not NAME_CHARS.match(text[start - 1]) or text.endswith(lx.legal_ends, 0, start)) \
-            and all(w in NAME_WORD_STOPS for w in _stops_in(window, stops_by_char)):
+            and all(w in lx.registered_words for w in _stops_in(window, stops_by_char)):
         i = len(window)  # 重庆市城市建设投资（集团）有限公司 on its own: a registered name, its 建设, 投资 are its words
     while i < len(window):
         hit = next((w for w in stops_by_char.get(window[i], ()) if window.startswith(w, i)), None)

@@ -116,6 +116,9 @@ class Lexicon:
     generic_leads: tuple[str, ...]  # 诸多, 一批 … before a kind of firm (longest first)
     legal_ends: tuple[str, ...]  # 有限公司 …: a firm's name ends there (legal_forms.txt)
     branch_heads: tuple[str, ...]  # 分公司, 分行 …: a branch's name carries its parent's legal form
+    name_ends: tuple[str, ...]  # 集团, 委 … right before a division's name end a name
+    legal_heads: tuple[str, ...]  # 有限公司 … as head words: a registered name
+    registered_words: frozenset[str]  # 建设, 投资 …: boundary words a registered name holds
     countries: frozenset[str]  # 巴西, 吉尔吉斯斯坦 …: a country the tagger finds is a Place
     person_cues: tuple[str, ...]  # 车主, 居民 … right before a private person's name (longest first)
     known_prefixes: tuple[str, ...]
@@ -161,6 +164,9 @@ class Lexicon:
             generic_leads=_longest_first(load_words("generic_leads.txt")),
             legal_ends=tuple(load_lines("legal_forms.txt")[0].split()),
             branch_heads=tuple(load_lines("legal_forms.txt")[1].split()),
+            name_ends=tuple(load_lines("legal_forms.txt")[2].split()),
+            legal_heads=tuple(load_lines("legal_forms.txt")[3].split()),
+            registered_words=frozenset(load_lines("legal_forms.txt")[4].split()),
             countries=load_words("countries.txt"),
             person_cues=_longest_first(load_words("person_cues.txt")),
             known_prefixes=_longest_first(k for k in known if len(k) >= 3),
