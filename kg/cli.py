@@ -202,7 +202,7 @@ def build(
 
                 write_map(summary.graph, outputs.stage(out / "graph.html"))  # the graph less the documents' text
             laps.append(("map", time.perf_counter()))
-    _summary(summary, len(docs), skipped, time.perf_counter() - t0, out)
+    _summary(summary, docs, skipped, time.perf_counter() - t0, out)
     if os.environ.get("KG_TIMINGS"):
         start = [t0] + [t for _, t in laps[:-1]]
         console.print("timings: " + ", ".join(f"{name} {t - s:.1f} s" for (name, t), s in zip(laps, start)),
@@ -260,13 +260,17 @@ def _read_inputs(paths: list[Path], strict: bool, max_file_mb: float, workers: i
         fail(f"{len(problems)} of {n_files} input files could not be read ({why})")
     for line in problems:
         warn("skipped", line)
-    return docs, problems
+    from kg.recognize import page_homes
+
+    return page_homes(docs), problems  # before the cache keys: an article's facts depend on its page's home
 
 
-def _summary(summary, n_docs: int, skipped: list[str], seconds: float, out: Path) -> None:
+def _summary(summary, docs: list, skipped: list[str], seconds: float, out: Path) -> None:
     """The build's table from a :class:`kg.writer.GraphSummary` (counted in the store)."""
     classes, rels = summary.classes, summary.relations
-    table = Table(title=f"{n_docs} documents read" + (f", {len(skipped)} skipped" if skipped else "")
+    files = len({d.source for d in docs})
+    read = f"{files} documents read" + (f" ({len(docs)} articles)" if len(docs) != files else "")
+    table = Table(title=read + (f", {len(skipped)} skipped" if skipped else "")
                   + f" in {seconds:.1f} s", show_header=True)
     table.add_column("entities")
     table.add_column("n", justify="right")

@@ -73,15 +73,22 @@ def find_nodes(g: Graph, name: str) -> list[URIRef]:
     return sorted(set(exact)) or sorted(set(partial))
 
 
+def citation(g: Graph, doc) -> str:
+    """How a document is cited: its headline, then its file (and the article's place on the page when the file
+    held several), e.g. ``辽源市人民政府与中国一汽举行座谈会 (000.txt, article 2)``; the file alone without a headline."""
+    title, source, position = (g.value(doc, p) for p in (DCTERMS.title, DCTERMS.source, KGO.position))
+    where = str(source or doc) + (f", article {position}" if position is not None else "")
+    return f"{title} ({where})" if title else where
+
+
 def sources(g: Graph, fact_node) -> list[Source]:
     out = []
     for ev in g.objects(fact_node, PROV.wasDerivedFrom):
         if (ev, RDF.type, KGO.Evidence) not in g:
             continue
         doc = g.value(ev, PROV.wasDerivedFrom)
-        title = g.value(doc, DCTERMS.title) or g.value(doc, DCTERMS.source) or doc
         date = g.value(doc, DCTERMS.date)
-        out.append(Source(str(g.value(ev, KGO.text)), str(title), str(date) if date else None,
+        out.append(Source(str(g.value(ev, KGO.text)), citation(g, doc), str(date) if date else None,
                           int(g.value(ev, KGO.start)), int(g.value(ev, KGO.end))))
     return sorted(out, key=lambda s: (s.document, s.start))
 
@@ -120,8 +127,7 @@ def explain_node(g: Graph, node) -> Explanation:
     """Class, names, documents and every fact (with its sentences) of one node."""
     cls = next((c for c in ENTITY_CLASSES if (node, RDF.type, KGO[c]) in g), "?")
     en = [str(x) for x in g.objects(node, RDFS.label) if isinstance(x, Literal) and x.language == "en"]
-    docs = sorted(str(g.value(d, DCTERMS.title) or g.value(d, DCTERMS.source) or d)
-                  for d in g.objects(node, KGO.mentionedIn))
+    docs = sorted(citation(g, d) for d in g.objects(node, KGO.mentionedIn))
     return Explanation(str(node), cls, label_of(g, node), en[0] if en else None,
                        sorted(str(x) for x in g.objects(node, SKOS.altLabel)), docs, facts_of(g, node))
 

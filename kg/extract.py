@@ -179,7 +179,8 @@ def ref(m: Mention, home: Home) -> EntityRef:
 
 def extract(document: Document, nlp, home_city: str | None = None) -> DocumentFacts:
     """All facts of one document."""
-    home, mentions = find_mentions(nlp, document.text, home_city=home_city, newspaper=document.newspaper)
+    home, mentions = find_mentions(nlp, document.text, home_city=home_city or document.home_city,
+                                   newspaper=document.newspaper)
     facts = DocumentFacts(document, mentions=mentions, home=home)
     seen = set()
     for m in mentions:

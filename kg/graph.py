@@ -76,6 +76,8 @@ class GraphBuilder:
         date = date_literal(doc.date)
         if date is not None:
             g.add((d, DCTERMS.date, date))
+        if doc.position is not None:
+            g.add((d, KGO.position, Literal(doc.position)))
         if doc.newspaper:
             part = doc.newspaper + (" " + doc.issue if doc.issue else "")
             g.add((d, DCTERMS.isPartOf, Literal(part, lang="zh")))

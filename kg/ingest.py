@@ -38,6 +38,9 @@ class Document:
     newspaper: str | None = None
     issue: str | None = None
     photo_credits: tuple[str, ...] = field(default_factory=tuple)
+    position: int | None = None  # the article's place on its page (1 = first), when the page held several
+    page: str | None = None  # the page's id, when this is one of its articles
+    home_city: str | None = None  # the page's home city, found on the whole page (recognize.page_homes)
 
 
 # ------------------------------------------------------------------ reading
@@ -259,7 +262,8 @@ def read_documents(paths: list[Path], max_mb: float | None = MAX_FILE_MB,
     Raises :class:`InputError` for a path that does not exist. Documents come in a fixed order
     whatever the order of ``paths``; two files with the same name in different folders stay two
     documents (their ids get a hash of the text, their source the path below the folder); a file
-    whose cleaned text is the same as an earlier one's is reported and left out. With ``workers`` > 1
+    whose cleaned text is the same as an earlier one's is reported and left out. A newspaper page of
+    several articles gives one document per article (:func:`articles`). With ``workers`` > 1
     and more than ``PARALLEL_READ_BYTES`` of input, files are decoded and cleaned on that many
     processes (the same result, in the same order)."""
     inputs = find_inputs(paths)
@@ -293,7 +297,7 @@ def read_documents(paths: list[Path], max_mb: float | None = MAX_FILE_MB,
         if len(texts[doc.doc_id]) > 1:  # the same name in two folders, different texts
             digest = hashlib.sha1(doc.text.encode("utf-8")).hexdigest()[:8]
             doc = replace(doc, doc_id=f"{doc.doc_id}-{digest}", source=name)
-        out.append(doc)
+        out.extend(articles(doc))
     return out, problems, len(inputs)
 
 
@@ -486,6 +490,69 @@ def find_title(text: str) -> str | None:
         if 4 <= len(line) <= 40 and line[-1] not in "。！？" and not _DATE_FULL.search(line):
             return line
     return None
+
+
+# ------------------------------------------------------------------ articles
+
+#: A byline or a lead that opens an article, right under its headline (a paragraph of its own or the
+#: start of the first paragraph): 本报记者 李及甫 · 新华社记者 · ——访市人大代表… · 本报讯 · 新华社北京2月10日电.
+_BYLINE = re.compile(rf"^(?:{cue('article_bylines')})[\s\u4e00-\u9fff·、]{{0,30}}$")
+_ARTICLE_LEAD = re.compile(rf"^(?:——|(?:{cue('article_leads')}))")
+_MD_HEADING = re.compile(r"^#{1,6}\s")
+_SECTION_NUMBER = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．])")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_DATELINE_END = re.compile(r"[(（](?:新华社|中新社|人民日报)[^()（）]{0,16}电[)）]$|[(（]完[)）]$")
+
+
+def _headline_like(par: str) -> bool:
+    """A short line without sentence punctuation at its end that is not a numbered section head."""
+    return 4 <= len(par) <= 60 and len(_HAN.findall(par)) >= 4 and par[-1] not in _END_PUNCT and not _SECTION_NUMBER.match(par) \
+        and not re.search(r"[。！？]", par)
+
+
+def _opens_article(pars: list[str], i: int) -> bool:
+    """True when paragraph ``i`` is the first line of a new article's headline block: a Markdown heading, a
+    headline after an article's closing dateline, or up to three headline lines followed by a byline or lead."""
+    par = pars[i]
+    if _MD_HEADING.match(par):
+        return True
+    if not _headline_like(par) or _headline_like(pars[i - 1]) and not _MD_HEADING.match(pars[i - 1]):
+        return False  # only the first line of a block opens it
+    if _DATELINE_END.search(pars[i - 1]):
+        return True
+    for j in range(i + 1, min(i + 4, len(pars))):
+        if _BYLINE.match(pars[j]) or _ARTICLE_LEAD.match(pars[j]):
+            return True
+        if not _headline_like(pars[j]):
+            return False
+    return False
+
+
+def articles(doc: Document) -> list[Document]:
+    """The articles of a newspaper page, each a :class:`Document` of its own whose text is a slice of the
+    page's (so offsets stay valid against it): ``doc_id`` the page's with ``-1``, ``-2``…, ``title`` the
+    article's headline, ``position`` its place on the page; date, newspaper, issue and source the page's.
+    A text with one article is returned as it is.
+
+    >>> page = ("辽源市召开会议\\n\\n本报讯 市长程宇出席会议。\\n\\n东丰县开工建设新项目\\n\\n本报记者 李及甫\\n\\n"
+    ...         "东丰县开工建设梅花鹿产业园。")
+    >>> [(a.doc_id, a.title, a.position, a.text[:6]) for a in articles(document_from_text(page, "p.txt"))]
+    [('p-1', '辽源市召开会议', 1, '辽源市召开会'), ('p-2', '东丰县开工建设新项目', 2, '东丰县开工建')]
+    """
+    pars = doc.text.split("\n\n")
+    starts = [0] + [i for i in range(1, len(pars)) if _opens_article(pars, i)]
+    if len(starts) == 1:
+        return [doc]
+    offsets = [0]
+    for par in pars:
+        offsets.append(offsets[-1] + len(par) + 2)
+    out = []
+    for k, (a, b) in enumerate(zip(starts, starts[1:] + [len(pars)]), start=1):
+        text = doc.text[offsets[a]:offsets[b] - 2]
+        title = pars[a].lstrip("#").strip() if k > 1 or _headline_like(pars[a]) else doc.title
+        out.append(replace(doc, doc_id=f"{doc.doc_id}-{k}", text=text, title=title or doc.title, position=k,
+                           page=doc.doc_id, photo_credits=doc.photo_credits if k == 1 else ()))
+    return out
 
 
 def doc_id_for(source: str, text: str) -> str:

@@ -37,6 +37,7 @@ from contextlib import contextmanager
 
 from kg.extract import DocumentFacts
 from kg.ingest import Document
+from kg.recognize import page_homes
 
 LOCAL_BELOW = {False: 350_000, True: 1_000_000}  # characters (default, --fast): below, start-up costs more
 GUIDED = 2  # a batch holds 1/(GUIDED × threads) of the characters left: big first, small last
@@ -76,7 +77,7 @@ def extract_documents(docs: Iterable[Document], fast: bool = False, home_city: s
     Raises :class:`ParallelError` when the cluster cannot be used, ``ValueError`` for ``workers < 1``."""
     from kg.pipeline import extract_all
 
-    docs = list(docs)
+    docs = page_homes(list(docs))
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1, not {workers}")
     if scheduler is None:

@@ -18,6 +18,7 @@ from kg.extract import DocumentFacts, extract
 from kg.graph import GraphBuilder
 from kg.ingest import Document
 from kg.nlp import make_nlp
+from kg.recognize import page_homes
 from kg.resolve import SCOPE, Resolver, home_prefixes
 
 
@@ -27,7 +28,7 @@ def extract_all(documents: Iterable[Document], fast: bool = False, home_city: st
     """The facts of each document; ``passes``: the recognition passes to run (all when None)."""
     nlp = make_nlp(fast=fast, passes=passes)
     out = []
-    for doc in documents:
+    for doc in page_homes(list(documents)):
         facts = extract(doc, nlp, home_city=home_city)
         out.append(facts)
         if on_done:

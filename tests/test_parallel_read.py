@@ -24,5 +24,6 @@ def test_pool_reads_the_same_documents_and_problems_in_the_same_order(tmp_path, 
     pooled = ingest.read_documents([folder], workers=2)
     assert pooled == serial
     docs, problems, n_files = pooled
-    assert n_files == 8 and len(docs) == 6  # 5 seeds + the GB18030 one
+    assert n_files == 8 and len({d.source for d in docs}) == 6  # 5 seeds + the GB18030 one
+    assert len(docs) == 14  # the seeds' pages hold 13 articles
     assert any("empty file" in p for p in problems) and any("the same text as" in p for p in problems)

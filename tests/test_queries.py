@@ -318,7 +318,11 @@ def test_15_things_in_place(store):
 
 def test_16_documents(store):
     found = rows(store, "16_documents.rq")
-    assert len(found) == len(list((ROOT / "seeds").glob("*.txt")))
+    assert {r["source"] for r in found} == {p.name for p in (ROOT / "seeds").glob("*.txt")}
+    # a page of several articles gives a document per article, each with its headline and place on the page
+    signing = next(r for r in found if r["title"].startswith("辽源市人民政府与中国一汽举行座谈会"))
+    assert signing["source"].startswith("000_") and signing["position"] == "2"
+    assert len(found) > 5 and all(r["position"] == "" for r in found if r["source"].startswith("003_"))
     assert all(r["source"].endswith(".txt") and r["title"] for r in found)
     assert all(int(r["entities"]) > 0 and int(r["characters"]) > 0 for r in found)
     paper = next(r for r in found if "新春第一会" in r["title"])

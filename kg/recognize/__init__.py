@@ -11,7 +11,7 @@ text, its home, the :class:`Lexicon` and what the passes before it found; one na
 chooses the non-overlapping names. :class:`Recognizer` runs all of them or a subset:
 
 * ``lexicon`` – the word lists and automata, loaded once (:func:`shared_lexicon`), never at import;
-* ``base`` – :class:`Mention`, :class:`Home`, :func:`detect_home`, :func:`with_county`, :func:`place_prefix`;
+* ``base`` – :class:`Mention`, :class:`Home`, :func:`detect_home`, :func:`page_homes`, :func:`with_county`, :func:`place_prefix`;
 * ``common``, ``judge`` – what the passes share (boundaries, jieba's words, is-this-a-name tests);
 * the passes: ``names`` (suffix-names, quoted-names, industry-firms, model-firms), ``context`` (context-names,
   known-names, agreements), ``persons`` (posts, persons), ``lists`` (enumerations), ``structure``
@@ -27,7 +27,7 @@ chooses the non-overlapping names. :class:`Recognizer` runs all of them or a sub
 
 from __future__ import annotations
 
-from kg.recognize.base import ORG_CLASSES, Home, Mention, detect_home, place_prefix, with_county
+from kg.recognize.base import ORG_CLASSES, Home, Mention, detect_home, page_homes, place_prefix, with_county
 from kg.recognize.common import TokenIndex, left_edge, strip_lead_words, strip_modifiers, unknown_runs
 from kg.recognize.lexicon import Lexicon, known_entities, shared_lexicon, suffix_table, surnames, titles
 from kg.recognize.recognizer import Recognizer
@@ -39,7 +39,7 @@ _titles = titles
 _known = known_entities
 
 __all__ = ["ORG_CLASSES", "Context", "FILTERS", "Home", "Lexicon", "Mention", "PASSES", "Pass", "Recognizer",
-           "TokenIndex", "detect_home", "known_entities", "left_edge", "ordered_passes", "overlap_filter",
+           "TokenIndex", "detect_home", "page_homes", "known_entities", "left_edge", "ordered_passes", "overlap_filter",
            "pass_names", "place_prefix", "recognizer_pass", "select_passes", "shared_lexicon", "strip_lead_words",
            "strip_modifiers", "suffix_table", "surnames", "titles", "unknown_runs", "with_county"]
 

@@ -88,6 +88,20 @@ def detect_home(text: str, newspaper: str | None = None) -> Home:
     return Home.of_city(city, newspaper) if dominant else Home(newspaper=newspaper)
 
 
+def page_homes(documents: list) -> list:
+    """The articles of a page (``Document.page``) with the page's home city set (``home_city``), found on the
+    whole page: a short article about 西安区 on a 辽源 page is read as 辽源's news, not 西安's. Other
+    documents, and articles whose home is already set, are returned as they are."""
+    pages: dict[str, list] = {}
+    for doc in documents:
+        if doc.page is not None and doc.home_city is None:
+            pages.setdefault(doc.page, []).append(doc)
+    homes = {page: detect_home("\n\n".join(a.text for a in arts), arts[0].newspaper).city
+             for page, arts in pages.items()}
+    return [replace(d, home_city=homes[d.page]) if d.page in homes and homes[d.page] and d.home_city is None else d
+            for d in documents]
+
+
 def _city_level(d: Division) -> bool:
     """A prefecture-level city, or a municipality (重庆市, 北京市: a province-level city)."""
     return d.level == "prefecture" or d.level == "province" and d.name.endswith("市")
