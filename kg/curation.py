@@ -15,9 +15,12 @@ The file (UTF-8 YAML; every list optional; names are any label or alias the grap
       - {entity: 新春, note: a season, not a firm}
     drop_fact:                            # one wrong fact (relation: locatedIn, undertakes,
       - {subject: 东阿阿胶, relation: locatedIn, object: 东丰县}   # subOrganizationOf, cooperatesWith,
-    add_fact:                             # recognizedAs, holdsPost (+ role))
-      - {subject: 中国一汽, relation: cooperatesWith, object: 吉林大学,
-         source: 吉林日报 2025-03-02 第3版, note: optional}
+      - {subject: 程宇, relation: signatory, object: 绿色零碳汽车零部件产业园区供应链试点合作框架协议}
+    add_fact:                             # recognizedAs, holdsPost (+ role); an agreement's roles:
+      - {subject: 中国一汽, relation: cooperatesWith, object: 吉林大学,     # party, signatory, witness
+         source: 吉林日报 2025-03-02 第3版, note: optional}                  # (object: the agreement)
+      - {subject: 程宇, relation: witness, object: 绿色零碳汽车零部件产业园区供应链试点合作框架协议,
+         source: 辽源日报 2025-02-12 第1版}
 
 What the graph records: the curated nodes get ``prov:wasAttributedTo`` the curator (a ``prov:Agent``)
 and a ``kgo:curationNote`` per edit (``merge 一汽解放 → 中国一汽 (curation.yaml:4)``); a merged-away
@@ -45,7 +48,7 @@ from pathlib import Path
 
 import yaml
 
-from kg.extract import DocumentFacts, EntityRef, Evidence, PairFact, PostFact, RecognitionFact
+from kg.extract import AgreementFact, DocumentFacts, EntityRef, Evidence, PairFact, PostFact, RecognitionFact
 from kg.ingest import Document
 from kg.resolve import Node, Resolver
 
@@ -57,7 +60,9 @@ KINDS = {"merge": ("from", "into"), "alias": ("entity", "alias"), "rename": ("en
          "drop": ("entity",), "drop_fact": ("subject", "relation", "object"),
          "add_fact": ("subject", "relation", "object", "source")}
 PAIR_RELATIONS = ("locatedIn", "undertakes", "subOrganizationOf", "cooperatesWith")
-RELATIONS = PAIR_RELATIONS + ("recognizedAs", "holdsPost")
+#: An agreement's roles, as the graph and edges.csv name them: subject a party (body, firm) or person, object the agreement.
+AGREEMENT_ROLES = ("party", "signatory", "witness")
+RELATIONS = PAIR_RELATIONS + ("recognizedAs", "holdsPost") + AGREEMENT_ROLES
 
 
 #: A curation file is a researcher's list of edits: a bigger file is refused before it is read.
@@ -344,8 +349,18 @@ def apply_curation(curation: Curation, resolver: Resolver, all_facts: list[Docum
                 problem(action, f"unknown relation {relation!r} (use one of {', '.join(RELATIONS)})")
                 continue
             subject = lookup(action, "subject", "subject_class")
-            obj = action.get("object") if relation == "recognizedAs" else lookup(action, "object", "object_class")
+            if relation == "recognizedAs":
+                obj = action.get("object")
+            elif relation in AGREEMENT_ROLES:  # the object is an agreement, by its title
+                root, why = names.find(action.get("object"), "Agreement")
+                obj = root if root is not None else problem(action, why)
+            else:
+                obj = lookup(action, "object", "object_class")
             if subject is None or obj is None:
+                continue
+            if relation in AGREEMENT_ROLES and (subject[0] == "Person") != (relation != "party"):
+                problem(action, f"a {relation} is {'a body or firm' if relation == 'party' else 'a person'}, "
+                                f"not {action.get('subject')} ({subject[0]})")
                 continue
             if action.kind == "drop_fact":
                 drop_facts.append((relation, subject, obj, action.get("role")))
@@ -373,15 +388,20 @@ def apply_curation(curation: Curation, resolver: Resolver, all_facts: list[Docum
         return not any(rel == "recognizedAs" and root_of(r.subject) == s and r.designation == o
                        for rel, s, o, _ in drop_facts)
 
+    def kept_role(role: str, agreement: tuple, ref: EntityRef) -> bool:
+        return alive(ref) and not any(rel == role and root_of(ref) == s and o == agreement for rel, s, o, _ in drop_facts)
+
     curated = []
     for facts in all_facts:
         agreements = []
         for a in facts.agreements:
-            if not alive(EntityRef("Agreement", a.title, a.title)):
+            agreement = EntityRef("Agreement", a.title, a.title)
+            if not alive(agreement):
                 continue
-            agreements.append(replace(a, parties=tuple(filter(alive, a.parties)),
-                                      signatories=tuple(filter(alive, a.signatories)),
-                                      witnesses=tuple(filter(alive, a.witnesses))))
+            root = root_of(agreement)
+            agreements.append(replace(a, parties=tuple(r for r in a.parties if kept_role("party", root, r)),
+                                      signatories=tuple(r for r in a.signatories if kept_role("signatory", root, r)),
+                                      witnesses=tuple(r for r in a.witnesses if kept_role("witness", root, r))))
         curated.append(replace(
             facts,
             entities=[r for r in facts.entities if alive(r)],
@@ -425,6 +445,10 @@ def _added_facts(curation: Curation, resolver: Resolver, added) -> tuple[Documen
             facts.pairs.append(PairFact(relation, _ref(resolver, subject), _ref(resolver, obj), ev))
         elif relation == "recognizedAs":
             facts.recognitions.append(RecognitionFact(_ref(resolver, subject), obj, ev))
+        elif relation in AGREEMENT_ROLES:
+            who = (_ref(resolver, subject),)
+            facts.agreements.append(AgreementFact(resolver.nodes[obj].name, *(
+                who if relation == role else () for role in AGREEMENT_ROLES), date=None, evidence=ev))
         else:
             facts.posts.append(PostFact(_ref(resolver, subject), action.get("role"), _ref(resolver, obj), ev))
     return doc, facts

@@ -163,3 +163,27 @@ def test_malformed_curation_files_are_one_line_errors(builds, tmp_path, text, me
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "out" / "graph.ttl").exists()
+
+
+AGREEMENT = "绿色零碳汽车零部件产业园区供应链试点合作框架协议"
+
+
+def test_curation_drops_and_adds_an_agreements_roles(builds, tmp_path):
+    """Issue 15: every relation the graph holds can be curated, an agreement's party, signatory and witness too."""
+    roles = tmp_path / "roles.yaml"
+    roles.write_text(f"curator: {CURATOR}\n"
+                     f"drop_fact:\n  - {{subject: 司马江, relation: signatory, object: {AGREEMENT}}}\n"
+                     f"add_fact:\n  - {{subject: 韩春峰, relation: witness, object: {AGREEMENT}, source: 辽源日报 2025-02-12}}\n"
+                     f"  - {{subject: 程宇, relation: party, object: {AGREEMENT}, source: 无}}\n", encoding="utf-8")
+    proc = kg("build", str(builds["news"]), "-o", str(tmp_path / "out"), "--no-map", "--no-store", "--curation", str(roles))
+    assert proc.returncode == 0, proc.stderr
+    assert "a party is a body or firm, not 程宇 (Person)" in proc.stderr
+    assert "unknown relation" not in proc.stderr
+    clean, g = builds["clean"], rdflib.Graph().parse(tmp_path / "out" / "graph.ttl")
+    (agreement,) = labelled(g, AGREEMENT)
+    (sima,) = labelled(g, "司马江")
+    (han,) = labelled(g, "韩春峰")
+    assert (agreement, KGO.signatory, sima) in clean and (agreement, KGO.signatory, sima) not in g
+    assert (agreement, KGO.witness, han) not in clean and (agreement, KGO.witness, han) in g
+    sources = [ev for ev in g.objects(agreement, PROV.wasDerivedFrom) if "辽源日报 2025-02-12" in str(g.value(ev, KGO.text))]
+    assert sources and (sources[0], PROV.wasAttributedTo, None) in g
