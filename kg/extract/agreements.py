@@ -10,10 +10,11 @@ from kg.extract.context import Context
 from kg.extract.records import AgreementFact, DocumentFacts, EntityRef, Evidence, Sentence
 from kg.extract.registry import rule
 from kg.recognize import ORG_CLASSES, Mention
+from kg.resources import cue
 
 __all__ = ["agreements_in", "one_per_signing"]
 
-SIGN = re.compile(r"签署|签订|签约|签下")
+SIGN = re.compile(cue("agreement_verbs"))
 UNTITLED = re.compile(r"签约仪式|(?:签署|签订)(?:了)?(?P<doc>[\u4e00-\u9fff]{0,12}(?:协议|合同|备忘录|意向书))|签约")
 
 
@@ -108,7 +109,7 @@ def _persons_in(ctx: Context, start: int, end: int) -> list[EntityRef]:
     return out
 
 
-SIGNING_TAIL = re.compile(r"产业链|招商|项目|购车|采购|合作|战略|签|新能源|框架|投资|举行|达成|共同|深化|全面|新一轮")
+SIGNING_TAIL = re.compile(cue("signing_matter"))  # what a signing is about, after the party's name
 
 
 def _signing_party(m: Mention, ctx: Context) -> EntityRef:

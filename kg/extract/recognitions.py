@@ -10,10 +10,12 @@ from kg.extract.context import Context
 from kg.extract.records import Evidence, RecognitionFact, Sentence
 from kg.extract.registry import rule
 from kg.recognize import Mention
+from kg.resources import cue
 
 __all__ = ["award_lists", "recognitions_in"]
 
-RECOG = re.compile(r"(?:被|成功)?(?:认定为|评为|获评|入选|纳入|列入|晋升为|创建|被确定为|确定为|荣获|获批|获得|备案|通过(?=[^，。；]{2,12}(?:认定|验收|考核)))(?:为)?")
+RECOG = re.compile(rf"(?:被|成功)?(?:{cue('recognition_verbs')}|通过(?=[^，。；]{{2,12}}(?:认定|验收|考核)))(?:为)?")
+DESIGNATION_WORDS = re.compile(cue("designation_words"))
 RECOG_CLASSES = ("Enterprise", "IndustrialPark", "Place", "Institution", "Project")
 
 
@@ -101,7 +103,7 @@ def _designation(text: str, start: int, limit: int) -> str | None:
     des = re.sub(r"(成果)$", "", des)
     if len(des) < 3 or re.fullmatch(r"[\d.%％亿万元个户项家]+", des):
         return None
-    if not re.search(r"(级|省|市|国家|全国|首批|示范|冠军|企业|工厂|车间|园|基地|中心|城市|地区|县|区|清单|等次|单位|品牌|强|认定|名录|典型|标杆|试点|集群|产区|案例|先进)", des):
+    if not DESIGNATION_WORDS.search(des):
         return None
     return des
 
