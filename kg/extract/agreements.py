@@ -137,7 +137,7 @@ def _earlier_year(sent: Sentence, ctx: Context) -> str | None:
     return None
 
 
-@rule("agreement", name="one-per-signing", scope="document")
+@rule("agreement", name="one-per-signing", scope="document", requires=("signings",))
 def one_per_signing(facts: DocumentFacts, ctx: Context) -> list[AgreementFact]:
     """A headline and the lead report the same signing: keep the fuller record once (revises
     ``facts.agreements``; adds nothing)."""

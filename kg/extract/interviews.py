@@ -28,10 +28,13 @@ def sections(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-@rule("locatedIn", name="interview-places", scope="document")
+@rule("locatedIn", name="interview-places", scope="document", requires=("posts",))
 def interview_places(facts: DocumentFacts, ctx: Context) -> list[PairFact]:
     """In an interview with a county's or a park's leader (——访…东丰县县长 王东), the firms, parks
-    and projects the interviewee names without a place are that county's or park's."""
+    and projects the interviewee names without a place are that county's or park's.
+
+    The leader's post (the ``posts`` rule) names the county; what the rules before found located
+    elsewhere keeps its place."""
     text = ctx.document.text
     located = {p.subject.key for p in facts.pairs if p.relation == "locatedIn"}
     out: list[PairFact] = []

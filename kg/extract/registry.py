@@ -1,13 +1,13 @@
 """The registry of relation rules (named, like spaCy's factories and :mod:`kg.recognize.registry`'s passes).
 
 A rule finds the facts of one relation, named as in the graph (:data:`RELATIONS`), and is registered
-with :func:`rule` under a unique name and a *scope*::
+with :func:`rule` under a unique name, a *scope* and the rules whose facts it reads::
 
     @rule("locatedIn", name="sited")
     def sited(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: Context) -> list[PairFact]: ...
 
-    @rule("locatedIn", name="hierarchy", scope="document")
-    def hierarchy(facts: DocumentFacts, ctx: Context) -> list[PairFact]: ...
+    @rule("locatedIn", name="interview-places", scope="document", requires=("posts",))
+    def interview_places(facts: DocumentFacts, ctx: Context) -> list[PairFact]: ...
 
 * ``sentence`` – called once per sentence with the sentence, the mentions inside it (nested ones
   too), the sentence as :class:`~kg.extract.records.Evidence` and the document's
@@ -18,7 +18,7 @@ with :func:`rule` under a unique name and a *scope*::
 
 Sentence rules run before document rules, each scope in the order of :data:`RUN_ORDER` (a rule
 registered elsewhere runs after those, in the order it was registered): within a sentence, the facts
-of one relation keep the order the rules run in.
+of one relation keep the order the rules run in. A rule is placed after the rules it requires.
 
 >>> rule_names()[:4], rule_names()[-1]
 (('posts', 'name-places', 'name-projects', 'name-units'), 'interview-places')
@@ -52,6 +52,7 @@ class Rule:
     relation: str
     scope: str
     func: Callable
+    requires: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -62,18 +63,21 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(relation: str, *, name: str, scope: str = "sentence"):
+def rule(relation: str, *, name: str, scope: str = "sentence", requires: tuple[str, ...] = ()):
     """Register the decorated function as the rule ``name`` finding ``relation`` facts, per sentence or
-    per document (``scope``). ValueError for an unknown relation or scope, or a name taken."""
+    per document (``scope``), reading the facts of the rules ``requires`` names (a document rule only).
+    ValueError for an unknown relation or scope, a name taken, or requirements of a sentence rule."""
     if relation not in RELATIONS:
         raise ValueError(f"unknown relation {relation!r}; relations: {', '.join(RELATIONS)}")
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}; scopes: {', '.join(SCOPES)}")
+    if requires and scope != "document":
+        raise ValueError(f"rule {name!r}: only a document rule reads other rules' facts")
 
     def register(func: Callable):
         if name in RULES:
             raise ValueError(f"rule {name!r} is registered twice")
-        RULES[name] = Rule(name, relation, scope, func)
+        RULES[name] = Rule(name, relation, scope, func, tuple(requires))
         return func
 
     return register
@@ -94,7 +98,7 @@ def rule_names() -> tuple[str, ...]:
 
 def select_rules(names=None) -> list[Rule]:
     """The rules called ``names`` (all when None; a single name may be given as a string), in running
-    order. ValueError, in one line, for an unknown name.
+    order. ValueError, in one line, for an unknown name or a rule whose required rule is left out.
 
     >>> [r.name for r in select_rules(["hierarchy", "sited"])]
     ['sited', 'hierarchy']
@@ -102,6 +106,10 @@ def select_rules(names=None) -> list[Rule]:
     Traceback (most recent call last):
     ...
     ValueError: unknown rule 'site'; the rules are: posts, name-places, ..., interview-places
+    >>> select_rules(["interview-places"])
+    Traceback (most recent call last):
+    ...
+    ValueError: rule 'interview-places' needs 'posts': add it to the rules
     """
     rules = ordered_rules()
     if names is None:
@@ -110,4 +118,9 @@ def select_rules(names=None) -> list[Rule]:
     for name in wanted:
         if name not in RULES:
             raise ValueError(f"unknown rule {name!r}; the rules are: {', '.join(r.name for r in rules)}")
-    return [r for r in rules if r.name in wanted]
+    chosen = [r for r in rules if r.name in wanted]
+    for r in chosen:
+        missing = [q for q in r.requires if q not in wanted]
+        if missing:
+            raise ValueError(f"rule {r.name!r} needs {', '.join(map(repr, missing))}: add it to the rules")
+    return chosen
