@@ -31,6 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from kg.named import select_named
+
 __all__ = ["RELATIONS", "RULES", "RUN_ORDER", "SCOPES", "Rule", "ordered_rules", "rule", "rule_names",
            "select_rules"]
 
@@ -97,8 +99,9 @@ def rule_names() -> tuple[str, ...]:
 
 
 def select_rules(names=None) -> list[Rule]:
-    """The rules called ``names`` (all when None; a single name may be given as a string), in running
-    order. ValueError, in one line, for an unknown name or a rule whose required rule is left out.
+    """The rules called ``names`` (all when None, none for an empty list; a single name may be given as a
+    string), in running order. ValueError, in one line, for an unknown name or a rule whose required rule
+    is left out.
 
     >>> [r.name for r in select_rules(["hierarchy", "sited"])]
     ['sited', 'hierarchy']
@@ -114,13 +117,4 @@ def select_rules(names=None) -> list[Rule]:
     rules = ordered_rules()
     if names is None:
         return rules
-    wanted = [names] if isinstance(names, str) else list(names)
-    for name in wanted:
-        if name not in RULES:
-            raise ValueError(f"unknown rule {name!r}; the rules are: {', '.join(r.name for r in rules)}")
-    chosen = [r for r in rules if r.name in wanted]
-    for r in chosen:
-        missing = [q for q in r.requires if q not in wanted]
-        if missing:
-            raise ValueError(f"rule {r.name!r} needs {', '.join(map(repr, missing))}: add it to the rules")
-    return chosen
+    return select_named(rules, [names] if isinstance(names, str) else names, "rule", "rules", allow_empty=True)
