@@ -158,3 +158,10 @@ def test_a_rule_registered_elsewhere_runs_after_the_others():
     with pytest.raises(ValueError, match="only a document rule"):
         rule("locatedIn", name="test-needs", requires=("posts",))
     assert "test-home-city" not in rule_names()
+
+
+def test_no_rules_leave_the_entities_only(nlp):
+    doc = read_document(SEED1)
+    facts, everything = extract(doc, nlp, rules=[]), extract(doc, nlp)
+    assert not (facts.posts or facts.pairs or facts.recognitions or facts.agreements)
+    assert {e.key for e in facts.entities} <= {e.key for e in everything.entities} and facts.entities
