@@ -14,7 +14,7 @@ from dataclasses import replace
 from rdflib import Graph
 from rdflib.namespace import RDFS  # noqa: F401  (doctest)
 
-from kg.extract import DocumentFacts, extract
+from kg.extract import DocumentFacts, extract, select_rules
 from kg.graph import GraphBuilder
 from kg.ingest import Document
 from kg.nlp import make_nlp
@@ -24,12 +24,14 @@ from kg.resolve import SCOPE, Resolver, home_prefixes
 
 def extract_all(documents: Iterable[Document], fast: bool = False, home_city: str | None = None,
                 on_done: Callable[[DocumentFacts], None] | None = None,
-                passes: tuple[str, ...] | None = None) -> list[DocumentFacts]:
-    """The facts of each document; ``passes``: the recognition passes to run (all when None)."""
+                passes: tuple[str, ...] | None = None, rules: tuple[str, ...] | None = None) -> list[DocumentFacts]:
+    """The facts of each document; ``passes``: the recognition passes to run, ``rules``: the relation rules
+    (:func:`kg.extract.rule_names`; all when None). ValueError for an unknown pass or rule, before any work."""
+    select_rules(rules)
     nlp = make_nlp(fast=fast, passes=passes)
     out = []
     for doc in page_homes(list(documents)):
-        facts = extract(doc, nlp, home_city=home_city)
+        facts = extract(doc, nlp, home_city=home_city, rules=rules)
         out.append(facts)
         if on_done:
             on_done(facts)
@@ -155,6 +157,7 @@ def graph_from_facts(all_facts: list[DocumentFacts], curation=None, sink=None) -
 
 
 def build_graph(documents: Iterable[Document], fast: bool = False, home_city: str | None = None,
-                passes: tuple[str, ...] | None = None) -> Graph:
-    """Documents → the contract graph (``passes``: the recognition passes to run, all when None)."""
-    return graph_from_facts(extract_all(documents, fast=fast, home_city=home_city, passes=passes))
+                passes: tuple[str, ...] | None = None, rules: tuple[str, ...] | None = None) -> Graph:
+    """Documents → the contract graph (``passes``: the recognition passes to run, ``rules``: the relation
+    rules; all when None)."""
+    return graph_from_facts(extract_all(documents, fast=fast, home_city=home_city, passes=passes, rules=rules))

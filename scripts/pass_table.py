@@ -40,31 +40,48 @@ def without(name: str, passes) -> tuple[str, ...]:
     return tuple(p.name for p in passes if p.name not in dropped)
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def arguments(doc: str, argv=None, fast_help: str = "rules only (no tagger)") -> argparse.Namespace:
+    """DOCS, GOLD and --fast, the arguments of the tables (``doc``: the script's docstring)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("docs", type=Path, help="a folder of .txt documents")
     ap.add_argument("gold", type=Path, help="the gold file or folder for ../shared/eval/score.py")
-    ap.add_argument("--fast", action="store_true", help="rules only (no tagger: its passes add nothing)")
+    ap.add_argument("--fast", action="store_true", help=fast_help)
     args = ap.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    return args
+
+
+def read_docs(folder: Path) -> list:
+    """The ``*.txt`` documents of a folder, lines opening with ``# `` dropped (as a user feeds plain text)."""
     from kg.ingest import document_from_text
+
+    docs = []
+    for f in sorted(folder.glob("*.txt")):
+        text = "\n".join(line for line in f.read_text(encoding="utf-8").splitlines() if not line.startswith("# "))
+        docs.append(document_from_text(text, f.name))
+    return docs
+
+
+def scored(sc, graph, gold: Path) -> dict:
+    """The scorer's scores (``sc``: ../shared/eval/score.py) of an rdflib graph against ``gold``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "graph.ttl"
+        graph.serialize(path, format="turtle")
+        return sc.score(path, gold, None)
+
+
+def main(argv=None) -> int:
+    args = arguments(__doc__, argv, fast_help="rules only (no tagger: its passes add nothing)")
     from kg.pipeline import build_graph
     from kg.recognize import ordered_passes
 
     sc = load_scorer()
-    docs = []
-    for f in sorted(args.docs.glob("*.txt")):
-        text = "\n".join(line for line in f.read_text(encoding="utf-8").splitlines() if not line.startswith("# "))
-        docs.append(document_from_text(text, f.name))
+    docs = read_docs(args.docs)
     passes = ordered_passes()
     rows = [("all passes", None)] + [(f"without {p.name}", without(p.name, passes)) for p in passes]
 
     def scores(chosen):
-        g = build_graph(docs, fast=args.fast, passes=chosen)
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "graph.ttl"
-            g.serialize(path, format="turtle")
-            s = sc.score(path, args.gold, None)
+        s = scored(sc, build_graph(docs, fast=args.fast, passes=chosen), args.gold)
         return s["entities"]["ALL"]["f1"], s["relations"]["ALL"]["f1"]
 
     base = None

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from kg.named import select_named
 from kg.recognize.base import Home, Mention
 from kg.recognize.common import TokenIndex
 from kg.recognize.lexicon import Lexicon
@@ -115,18 +116,4 @@ def select_passes(names=None) -> list[Pass]:
     ValueError: unknown pass 'person'; the passes are: suffix-names, quoted-names, industry-firms, model-firms, context-names, known-names, agreements, posts, persons, enumerations, tagger, person-lists, departments, body-units, subsidiaries, nested, project-owners, places, tagger-guesses
     """
     passes = ordered_passes()
-    if names is None:
-        return passes
-    wanted = list(names)
-    known = [p.name for p in passes]
-    for name in wanted:
-        if name not in PASSES:
-            raise ValueError(f"unknown pass {name!r}; the passes are: {', '.join(known)}")
-    if not wanted:
-        raise ValueError(f"no pass given; the passes are: {', '.join(known)}")
-    chosen = [p for p in passes if p.name in wanted]
-    for p in chosen:
-        missing = [r for r in p.requires if r not in wanted]
-        if missing:
-            raise ValueError(f"pass {p.name!r} needs {', '.join(map(repr, missing))}: add it to the passes")
-    return chosen
+    return passes if names is None else select_named(passes, names, "pass", "passes")

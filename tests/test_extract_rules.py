@@ -1,0 +1,167 @@
+"""Extraction as registered rules (kg.extract.registry): the registry lists every rule with its relation
+in running order; each rule finds facts of its own relation only; a subset runs only its rules (also
+through kg.pipeline); a bad rule list is a one-line error; a rule registered elsewhere runs too.
+
+Rules run on the seeds where they find something there, else on tests/unseen*/docs; the interview
+below is written for these tests in the style of a city daily's interview page.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from kg.extract import RELATIONS, RULES, PairFact, extract, ordered_rules, relation_of, rule, rule_names
+from kg.ingest import document_from_text, read_document
+from kg.nlp import make_nlp
+from kg.pipeline import extract_all
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+UNSEEN = ROOT / "tests" / "unseen" / "docs"
+UNSEEN2 = ROOT / "tests" / "unseen2" / "docs"
+SEED0, SEED1 = SEEDS / "000_ee7b891c3cfb2070.txt", SEEDS / "001_5f1c9e5de64f29df.txt"
+
+RULES_IN_ORDER = (
+    ("posts", "holdsPost"), ("name-places", "locatedIn"), ("name-projects", "undertakes"),
+    ("name-units", "subOrganizationOf"), ("locate-verbs", "locatedIn"), ("builders", "undertakes"),
+    ("sited", "locatedIn"), ("invested", "undertakes"), ("owned", "subOrganizationOf"),
+    ("cooperation", "cooperatesWith"), ("recognitions", "recognizedAs"), ("award-lists", "recognizedAs"),
+    ("signings", "agreement"),
+    # once per document, after the sentence rules
+    ("one-per-signing", "agreement"), ("hierarchy", "locatedIn"), ("town-parents", "locatedIn"),
+    ("interview-places", "locatedIn"),
+)
+INTERVIEW = ("东丰县：做强梅花鹿产业\n\n——访东丰县县长王东\n\n记者：今年东丰县的工业有哪些亮点？\n\n"
+             "王东：今年，我们引进了鹿乡源生物科技有限公司，开工建设了年产500吨鹿茸深加工项目，"
+             "同时推动皇家鹿苑产业园扩能。")
+WHERE = {  # a document in which the rule finds something
+    "posts": SEED0, "name-places": SEED0, "name-projects": SEED0, "name-units": SEED0, "locate-verbs": SEED1,
+    "builders": UNSEEN / "104_anshan_visits.txt", "sited": UNSEEN / "104_anshan_visits.txt",
+    "invested": UNSEEN / "101_changchun_signing.txt", "owned": UNSEEN / "101_changchun_signing.txt",
+    "cooperation": SEED0, "recognitions": SEED0, "award-lists": UNSEEN2 / "308_baoji_awards.txt",
+    "signings": SEED0, "one-per-signing": SEED0, "hierarchy": SEED0, "town-parents": UNSEEN / "102_siping_interview.txt",
+    "interview-places": INTERVIEW,
+}
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return make_nlp(fast=True)
+
+
+def document(where):
+    return document_from_text(where, "interview.txt") if isinstance(where, str) else read_document(where)
+
+
+def found(doc, nlp, rules) -> Counter:
+    f = extract(doc, nlp, home_city="辽源市" if doc.source == "interview.txt" else None, rules=rules)
+    return Counter(f.posts + f.pairs + f.recognitions + f.agreements)
+
+
+def own_facts(doc, nlp, name: str) -> Counter:
+    """What the rule adds to the facts of the rules it needs."""
+    needs = list(RULES[name].requires)
+    return found(doc, nlp, needs + [name]) - found(doc, nlp, needs)
+
+
+def test_the_registry_lists_every_rule_with_its_relation_in_running_order():
+    assert tuple((r.name, r.relation) for r in ordered_rules()) == RULES_IN_ORDER
+    assert rule_names() == tuple(name for name, _ in RULES_IN_ORDER)
+    assert {r.relation for r in ordered_rules()} == set(RELATIONS)
+    assert [r.scope for r in ordered_rules()] == ["sentence"] * 13 + ["document"] * 4
+    order = rule_names()
+    for r in ordered_rules():
+        assert all(order.index(q) < order.index(r.name) for q in r.requires), r
+        assert r.summary, f"rule {r.name} has no docstring"
+
+
+@pytest.mark.parametrize("name", [name for name, _ in RULES_IN_ORDER if name != "one-per-signing"])
+def test_each_rule_finds_facts_of_its_own_relation_only(nlp, name):
+    got = own_facts(document(WHERE[name]), nlp, name)
+    assert got, f"{name} found nothing in {WHERE[name]}"
+    assert {relation_of(f) for f in got} == {RULES[name].relation}
+
+
+def test_one_per_signing_keeps_one_record_of_a_signing_reported_twice(nlp):
+    doc = read_document(SEED0)
+    signings = found(doc, nlp, ["signings"])
+    kept = found(doc, nlp, ["signings", "one-per-signing"])
+    assert kept < signings  # fewer records, none new
+    def parties(a) -> set[str]:
+        return {p.name for p in a.parties}
+
+    assert all(any(parties(a) & parties(k) for k in kept) for a in signings)  # every signing still has its record
+    assert +Counter(f for f in found(doc, nlp, None) if relation_of(f) == "agreement") == kept
+
+
+def test_the_rules_together_find_what_each_finds_alone(nlp):
+    doc = read_document(SEED0)
+    alone = Counter()
+    for name in rule_names():
+        alone += own_facts(doc, nlp, name)
+    together = found(doc, nlp, None)
+    assert +Counter(f for f in together if relation_of(f) != "agreement") \
+        == +Counter(f for f in alone if relation_of(f) != "agreement")
+
+
+def test_leaving_out_locate_verbs_loses_the_firm_that_settles_in_the_park(nlp):
+    """上市公司吉林亚联落户辽源高新区 (seed 001): only the 落户 rule says where 吉林亚联 is."""
+    doc = read_document(SEED1)
+    fact = ("吉林亚联", "辽源高新技术产业开发区")
+    others = tuple(name for name in rule_names() if name != "locate-verbs")
+
+    def located(facts) -> set:
+        return {(p.subject.name, p.object.name) for p in facts.pairs if p.relation == "locatedIn"}
+
+    assert fact in located(extract(doc, nlp))
+    assert fact in located(extract(doc, nlp, rules=["locate-verbs"]))
+    assert fact not in located(extract(doc, nlp, rules=others))
+    (without,) = extract_all([doc], fast=True, rules=others)
+    assert fact not in located(without) and located(without)
+
+
+@pytest.mark.parametrize("rules, words", [(["sited", "site"], ["unknown rule 'site'", "posts, name-places", "interview-places"]),
+                                          (["interview-places"], ["'interview-places' needs 'posts'"]),
+                                          (["one-per-signing"], ["needs 'signings'"])])
+def test_a_bad_rule_list_is_a_one_line_error(nlp, rules, words):
+    doc = document_from_text("本报讯 副市长司马江出席会议。", "x.txt")
+    for run in (lambda: extract(doc, nlp, rules=rules), lambda: extract_all([doc], fast=True, rules=rules)):
+        with pytest.raises(ValueError) as err:
+            run()
+        message = str(err.value)
+        assert "\n" not in message and all(w in message for w in words), message
+
+
+def test_a_rule_registered_elsewhere_runs_after_the_others():
+    def everywhere_home(facts, ctx):
+        """Every firm is in the home city (a rule for this test only)."""
+        ev = ctx.evidence(ctx.sentences[0])
+        return [PairFact("locatedIn", e, ctx.home_city(), ev) for e in facts.entities if e.label == "Enterprise"]
+
+    rule("locatedIn", name="test-home-city", scope="document")(everywhere_home)
+    try:
+        assert rule_names()[-1] == "test-home-city"
+        doc = document_from_text("本报讯 鑫达钢铁有限公司扩大产能。", "x.txt")
+        facts = extract(doc, make_nlp(fast=True), home_city="辽源市", rules=["test-home-city"])
+        assert [(p.subject.name, p.object.name) for p in facts.pairs] == [("鑫达钢铁有限公司", "辽源市")]
+        with pytest.raises(ValueError, match="registered twice"):
+            rule("locatedIn", name="test-home-city", scope="document")(everywhere_home)
+    finally:
+        del RULES["test-home-city"]
+    with pytest.raises(ValueError, match="unknown relation 'livesIn'"):
+        rule("livesIn", name="test-lives")
+    with pytest.raises(ValueError, match="unknown scope 'paragraph'"):
+        rule("locatedIn", name="test-paragraph", scope="paragraph")
+    with pytest.raises(ValueError, match="only a document rule"):
+        rule("locatedIn", name="test-needs", requires=("posts",))
+    assert "test-home-city" not in rule_names()
+
+
+def test_no_rules_leave_the_entities_only(nlp):
+    doc = read_document(SEED1)
+    facts, everything = extract(doc, nlp, rules=[]), extract(doc, nlp)
+    assert not (facts.posts or facts.pairs or facts.recognitions or facts.agreements)
+    assert {e.key for e in facts.entities} <= {e.key for e in everything.entities} and facts.entities
