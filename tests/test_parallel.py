@@ -93,21 +93,20 @@ def test_scheduler_build_is_byte_identical_and_uses_both_workers(corpus, one_pro
     assert (out / "graph.ttl").read_bytes() == one_process
 
     # where each batch ran: task keys are kg-extract-TOKEN-K (K: the batch's index, in input order)
-    from kg.ingest import find_text_files
     from kg.parallel import batches
 
     stream = [t for t in client.get_task_stream() if str(t["key"]).startswith("kg-extract-")]
     ran_on = {int(str(t["key"]).rsplit("-", 1)[1]): t["worker"] for t in stream}
     assert len(set(ran_on.values())) == 2, ran_on
-    files = find_text_files([corpus])
-    from kg.ingest import read_document
+    from kg.ingest import read_documents
 
-    sizes = [len(read_document(f).text) for f in files]
+    docs = read_documents([corpus])[0]  # a document per article of each page, as the build reads them
+    sizes = [len(d.text) for d in docs]
     assert max(sizes) < 20_000
     runs = batches(sizes, threads=2)
     assert all(len(run) >= 2 for run in runs) and len(runs) >= 4
     assert sorted(ran_on) == list(range(len(runs)))
-    worker_of_doc = {files[i].stem: ran_on[k] for k, run in enumerate(runs) for i in run}
+    worker_of_doc = {docs[i].doc_id: ran_on[k] for k, run in enumerate(runs) for i in run}
 
     # 程宇 and 中国一汽: one node each, from documents extracted on both workers
     g = rdflib.Graph().parse(data=one_process.decode("utf-8"), format="turtle")

@@ -35,7 +35,7 @@ def test_counts_match_the_graph(graph, stats):
     assert stats["relations"]["holdsPost"] == len(set(graph.subjects(RDF.type, ORG.Membership)))
     assert 0 < stats["relations"]["holdsPost_with_body"] <= stats["relations"]["holdsPost"]
     assert stats["relations"]["locatedIn"] == len(set(graph.subject_objects(KGO.locatedIn)))
-    assert stats["documents"] == 5 and stats["triples"] == len(graph)
+    assert stats["documents"] == 13 and stats["triples"] == len(graph)  # the 5 pages' articles
 
 
 def test_central_entities(stats):
