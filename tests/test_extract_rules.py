@@ -31,19 +31,22 @@ RULES_IN_ORDER = (
     ("cooperation", "cooperatesWith"), ("recognitions", "recognizedAs"), ("award-lists", "recognizedAs"),
     ("signings", "agreement"),
     # once per document, after the sentence rules
-    ("one-per-signing", "agreement"), ("hierarchy", "locatedIn"), ("town-parents", "locatedIn"),
+    ("one-per-signing", "agreement"), ("table-lists", "recognizedAs"), ("hierarchy", "locatedIn"), ("town-parents", "locatedIn"),
     ("interview-places", "locatedIn"),
 )
 INTERVIEW = ("东丰县：做强梅花鹿产业\n\n——访东丰县县长王东\n\n记者：今年东丰县的工业有哪些亮点？\n\n"
              "王东：今年，我们引进了鹿乡源生物科技有限公司，开工建设了年产500吨鹿茸深加工项目，"
              "同时推动皇家鹿苑产业园扩能。")
+TABLE = ("关于公布2024年省级智能工厂名单的通知\n\n附件\n\n（一）省级智能工厂\n\n吉林亚联科技有限公司\n\n"
+         "辽源鸿图锂电隔膜科技股份有限公司吉林麟臻纺织（集团）公司（二）省级数字化车间\n\n吉林省华纺纺织有限公司\n\n"
+         "东丰县药业股份有限公司\n\n抄送：市工信局。")
 WHERE = {  # a document in which the rule finds something
     "posts": SEED0, "name-places": SEED0, "name-projects": SEED0, "name-units": SEED0, "locate-verbs": SEED1,
     "builders": UNSEEN / "104_anshan_visits.txt", "sited": UNSEEN / "104_anshan_visits.txt",
     "invested": UNSEEN / "101_changchun_signing.txt", "owned": UNSEEN / "101_changchun_signing.txt",
     "cooperation": SEED0, "recognitions": SEED0, "award-lists": UNSEEN2 / "308_baoji_awards.txt",
     "signings": SEED0, "one-per-signing": SEED0, "hierarchy": SEED0, "town-parents": UNSEEN / "102_siping_interview.txt",
-    "interview-places": INTERVIEW,
+    "interview-places": INTERVIEW, "table-lists": TABLE,
 }
 
 
@@ -71,7 +74,7 @@ def test_the_registry_lists_every_rule_with_its_relation_in_running_order():
     assert tuple((r.name, r.relation) for r in ordered_rules()) == RULES_IN_ORDER
     assert rule_names() == tuple(name for name, _ in RULES_IN_ORDER)
     assert {r.relation for r in ordered_rules()} == set(RELATIONS)
-    assert [r.scope for r in ordered_rules()] == ["sentence"] * 13 + ["document"] * 4
+    assert [r.scope for r in ordered_rules()] == ["sentence"] * 13 + ["document"] * 5
     order = rule_names()
     for r in ordered_rules():
         assert all(order.index(q) < order.index(r.name) for q in r.requires), r
@@ -165,3 +168,11 @@ def test_no_rules_leave_the_entities_only(nlp):
     facts, everything = extract(doc, nlp, rules=[]), extract(doc, nlp)
     assert not (facts.posts or facts.pairs or facts.recognitions or facts.agreements)
     assert {e.key for e in facts.entities} <= {e.key for e in everything.entities} and facts.entities
+
+
+def test_table_lists_read_a_pasted_table_name_by_name(nlp):
+    """Issue 15: award lists laid out as tables; a PDF's lines pasted together are read name by name."""
+    got = {(f.subject.name, f.designation) for f in own_facts(document(TABLE), nlp, "table-lists")}
+    assert got == {("吉林亚联科技有限公司", "省级智能工厂"), ("辽源鸿图锂电隔膜科技股份有限公司", "省级智能工厂"),
+                   ("吉林麟臻纺织（集团）公司", "省级智能工厂"), ("吉林省华纺纺织有限公司", "省级数字化车间"),
+                   ("东丰县药业股份有限公司", "省级数字化车间")}, got

@@ -7,12 +7,12 @@ import re
 
 from kg.extract.clauses import group_after, group_before
 from kg.extract.context import Context
-from kg.extract.records import Evidence, RecognitionFact, Sentence
+from kg.extract.records import DocumentFacts, EntityRef, Evidence, RecognitionFact, Sentence
 from kg.extract.registry import rule
 from kg.recognize import Mention
 from kg.resources import cue
 
-__all__ = ["award_lists", "recognitions_in"]
+__all__ = ["award_lists", "recognitions_in", "table_lists"]
 
 RECOG = re.compile(rf"(?:被|成功)?(?:{cue('recognition_verbs')}|通过(?=[^，。；]{{2,12}}(?:认定|验收|考核)))(?:为)?")
 DESIGNATION_WORDS = re.compile(cue("designation_words"))
@@ -75,6 +75,93 @@ def award_lists(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: Context) -
                     and text[m.start - 1:m.start] not in "（(":
                 out.append(RecognitionFact(ctx.ref(m), des, ev))
     return out
+
+
+LIST_NUMBER = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+[、.．]|\d+[、.．)）]|[①-⑳])\s*")
+LEGAL_CHUNK = re.compile(r"[^，,。；;：:、！？\s]{2,40}?(?:有限责任公司|股份有限公司|有限公司|[（(]集团[)）]公司)")
+LIST_HEADS = re.compile(rf"(?:{cue('list_heads')})$")
+
+
+@rule("recognizedAs", name="table-lists", scope="document")
+def table_lists(facts: DocumentFacts, ctx: Context) -> list[RecognitionFact]:
+    """A list laid out as a table: a heading line (（一）商业一类市属国有重点企业。, 省级智能工厂名单：) and under
+    it, one name to a line, at least two firms, parks or institutions: each holds the heading's designation.
+    Lines a PDF pasted together (甲有限公司乙有限公司（二）公益类企业。) are read name by name."""
+    by_start = {m.start: m for m in ctx.mentions if not m.nested and m.label in RECOG_CLASSES}
+    out: list[RecognitionFact] = []
+    designation, items = None, []
+
+    def flush(new: str | None) -> None:
+        nonlocal designation, items
+        if len(items) >= 2:
+            out.extend(RecognitionFact(r, designation, ctx.evidence(line)) for r, line in items)
+            facts.entities.extend(r for r, _ in items if r not in facts.entities)
+        designation, items = new, []
+
+    for s in ctx.sentences:
+        names, heading = _line_chunks(s, by_start, ctx)
+        if names is None:  # a line of text: no list goes on through it
+            flush(_list_heading(s.text))
+            continue
+        if designation:
+            items.extend((r, s) for r in names)
+        if heading is not None:
+            flush(heading)
+    flush(None)
+    return out
+
+
+def _line_chunks(s: Sentence, by_start: dict, ctx: Context) -> tuple[list[EntityRef] | None, str | None]:
+    """A list line read as (its names, the heading that ends it): 甲有限公司乙有限公司（三）公益类企业。 →
+    ([甲, 乙], "公益类企业"); (None, None) for a line that is not names (a sentence, a heading alone)."""
+    text, pos, names = ctx.document.text, s.start, []
+    lead = LIST_NUMBER.match(s.text)
+    if lead and not _list_heading(s.text):
+        pos += lead.end()
+    while pos < s.end:
+        rest = text[pos:s.end]
+        if names and LIST_NUMBER.match(rest) and _list_heading(rest):
+            return names, _list_heading(rest)
+        if rest.strip("。；;，, ") == "":
+            break
+        found = _name_at(pos, s.end, by_start, ctx)
+        if found is None:
+            return None, None
+        names.append(found[0])
+        pos = found[1]
+    return (names or None), None
+
+
+def _name_at(pos: int, limit: int, by_start: dict, ctx: Context) -> tuple[EntityRef, int] | None:
+    """The name a list line holds at ``pos`` and where it ends: a recognised name that ends where another
+    name, a heading or the line starts, else the text up to a registered legal form (重庆化医控股（集团）公司),
+    else None."""
+    text = ctx.document.text
+    m = by_start.get(pos)
+    m = m if m is not None and m.end <= limit else None
+    ends_clean = m is not None and (m.end in by_start or LIST_NUMBER.match(text, m.end, limit)
+                                    or not text[m.end:limit].strip("。；;，, "))
+    if m is not None and ends_clean and m.label != "Place":
+        return ctx.ref(m), m.end
+    legal = LEGAL_CHUNK.match(text, pos, limit)
+    if legal is not None:
+        return EntityRef("Enterprise", legal.group(), legal.group()), legal.end()
+    if m is not None and ends_clean:
+        return ctx.ref(m), m.end
+    return None
+
+
+def _list_heading(line: str) -> str | None:
+    """The designation a heading line gives its list, or None for a line that heads no list of names.
+
+    >>> _list_heading("（一）商业一类市属国有重点企业。"), _list_heading("2023年省级智能工厂名单："), _list_heading("一、分类原则")
+    ('商业一类市属国有重点企业', '2023年省级智能工厂', None)
+    """
+    text = LIST_NUMBER.sub("", line).rstrip("。：:；; ")
+    text = re.sub(r"(?:名单|名录)$", "", text)
+    if not 4 <= len(text) <= 30 or re.search(r"[，,。；;：:、！？]", text) or not LIST_HEADS.search(text):
+        return None
+    return text
 
 
 def _subject_edge(text: str, subjects: list[Mention], verb_start: int) -> int:
