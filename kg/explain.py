@@ -93,7 +93,7 @@ def sources(g: Graph, fact_node) -> list[Source]:
     return sorted(out, key=lambda s: (s.document, s.start))
 
 
-def _statement_sources(g: Graph, s, p, o) -> list[Source]:
+def statement_sources(g: Graph, s, p, o) -> list[Source]:
     out = []
     for st in g.subjects(RDF.subject, s):
         if (st, RDF.predicate, p) in g and (st, RDF.object, o) in g:
@@ -112,14 +112,14 @@ def facts_of(g: Graph, node) -> list[Fact]:
         facts.append(Fact(str(role), label_of(g, g.value(m, ORG.member)), "←", sources(g, m)))
     for p, (zh, _en) in PAIR_NAMES.items():
         for o in g.objects(node, p):
-            facts.append(Fact(zh, label_of(g, o), "→", _statement_sources(g, node, p, o)))
+            facts.append(Fact(zh, label_of(g, o), "→", statement_sources(g, node, p, o)))
         for s in g.subjects(p, node):
-            facts.append(Fact(zh, label_of(g, s), "←", _statement_sources(g, s, p, node)))
-    for p, role in AGREEMENT_ROLES.items():
+            facts.append(Fact(zh, label_of(g, s), "←", statement_sources(g, s, p, node)))
+    for p, role in AGREEMENT_ROLES.items():  # a signatory's or witness's own sentence, else the signing's
         for a in g.subjects(p, node):
-            facts.append(Fact(role, label_of(g, a), "→", sources(g, a)))
+            facts.append(Fact(role, label_of(g, a), "→", statement_sources(g, a, p, node) or sources(g, a)))
         for x in g.objects(node, p):
-            facts.append(Fact(role, label_of(g, x), "←", sources(g, node)))
+            facts.append(Fact(role, label_of(g, x), "←", statement_sources(g, node, p, x) or sources(g, node)))
     return facts
 
 

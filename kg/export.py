@@ -48,7 +48,7 @@ import rdflib
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF
 
-from kg.explain import PAIR_NAMES, Source, _statement_sources, sources
+from kg.explain import PAIR_NAMES, Source, statement_sources, sources
 from kg.viz import _role_label, graph_to_network
 from kg.vocab import KGO, KGR, PREFIXES, bind_prefixes
 
@@ -81,11 +81,11 @@ def _edge_sources(graph: Graph, u: str, v: str, attrs: dict) -> list[Source]:
     s, o, relation = URIRef(u), URIRef(v), attrs["relation"]
     if relation in STATEMENT_PREDICATES:
         p = STATEMENT_PREDICATES[relation]
-        found = _statement_sources(graph, s, p, o)
+        found = statement_sources(graph, s, p, o)
         if attrs.get("symmetric"):
-            found += _statement_sources(graph, o, p, s)
-    elif relation in AGREEMENT_RELATIONS:
-        found = sources(graph, o)
+            found += statement_sources(graph, o, p, s)
+    elif relation in AGREEMENT_RELATIONS:  # the role's own sentence (a signatory's, a witness's), else the signing's
+        found = statement_sources(graph, o, KGO[relation], s) or sources(graph, o)
     else:  # a post: the memberships of u in v with this title
         found = [src for m in graph.subjects(ORG.member, s) if (m, ORG.organization, o) in graph
                  and (_role_label(graph, m) or attrs["rel"]) == attrs["rel"] for src in sources(graph, m)]

@@ -168,10 +168,14 @@ class GraphBuilder:
             a = self.entity(EntityRef("Agreement", agr.title, agr.title))
             for p in agr.parties:
                 g.add((a, KGO.party, self.entity(p)))
-            for p in agr.signatories:
-                g.add((a, KGO.signatory, self.entity(p)))
-            for p in agr.witnesses:
-                g.add((a, KGO.witness, self.entity(p)))
+            cited = {(role, who): ev for role, who, ev in agr.roles}
+            for predicate, role, people in ((KGO.signatory, "signatory", agr.signatories),
+                                            (KGO.witness, "witness", agr.witnesses)):
+                for p in people:
+                    if (role, p) in cited:  # the role's own sentence: the one that names this person
+                        self.statement(a, predicate, self.entity(p), cited[role, p])
+                    else:
+                        g.add((a, predicate, self.entity(p)))
             date = date_literal(agr.date)
             if date is not None and a not in self._dated:  # the first signing's date
                 self._dated.add(a)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kg.extract import RELATIONS, RULES, PairFact, extract, ordered_rules, relation_of, rule, rule_names
-from kg.ingest import document_from_text, read_document
+from kg.ingest import document_from_text, read_document, read_documents
 from kg.nlp import make_nlp
 from kg.pipeline import extract_all
 
@@ -31,7 +31,7 @@ RULES_IN_ORDER = (
     ("cooperation", "cooperatesWith"), ("recognitions", "recognizedAs"), ("award-lists", "recognizedAs"),
     ("signings", "agreement"),
     # once per document, after the sentence rules
-    ("one-per-signing", "agreement"), ("table-lists", "recognizedAs"), ("hierarchy", "locatedIn"), ("town-parents", "locatedIn"),
+    ("one-per-signing", "agreement"), ("signing-partners", "cooperatesWith"), ("table-lists", "recognizedAs"), ("hierarchy", "locatedIn"), ("town-parents", "locatedIn"),
     ("interview-places", "locatedIn"),
 )
 INTERVIEW = ("东丰县：做强梅花鹿产业\n\n——访东丰县县长王东\n\n记者：今年东丰县的工业有哪些亮点？\n\n"
@@ -40,13 +40,15 @@ INTERVIEW = ("东丰县：做强梅花鹿产业\n\n——访东丰县县长王�
 TABLE = ("关于公布2024年省级智能工厂名单的通知\n\n附件\n\n（一）省级智能工厂\n\n吉林亚联科技有限公司\n\n"
          "辽源鸿图锂电隔膜科技股份有限公司吉林麟臻纺织（集团）公司（二）省级数字化车间\n\n吉林省华纺纺织有限公司\n\n"
          "东丰县药业股份有限公司\n\n抄送：市工信局。")
+SIGNING = ("本报讯 3月5日，辽源市人民政府与华信集团战略合作协议签约仪式举行。市委书记周建平、副市长李红梅出席签约仪式，"
+           "市商务局局长王磊与华信集团董事长孙志刚代表双方签约。")
 WHERE = {  # a document in which the rule finds something
     "posts": SEED0, "name-places": SEED0, "name-projects": SEED0, "name-units": SEED0, "locate-verbs": SEED1,
     "builders": UNSEEN / "104_anshan_visits.txt", "sited": UNSEEN / "104_anshan_visits.txt",
     "invested": UNSEEN / "101_changchun_signing.txt", "owned": UNSEEN / "101_changchun_signing.txt",
     "cooperation": SEED0, "recognitions": SEED0, "award-lists": UNSEEN2 / "308_baoji_awards.txt",
     "signings": SEED0, "one-per-signing": SEED0, "hierarchy": SEED0, "town-parents": UNSEEN / "102_siping_interview.txt",
-    "interview-places": INTERVIEW, "table-lists": TABLE,
+    "interview-places": INTERVIEW, "table-lists": TABLE, "signing-partners": SIGNING,
 }
 
 
@@ -74,7 +76,7 @@ def test_the_registry_lists_every_rule_with_its_relation_in_running_order():
     assert tuple((r.name, r.relation) for r in ordered_rules()) == RULES_IN_ORDER
     assert rule_names() == tuple(name for name, _ in RULES_IN_ORDER)
     assert {r.relation for r in ordered_rules()} == set(RELATIONS)
-    assert [r.scope for r in ordered_rules()] == ["sentence"] * 13 + ["document"] * 5
+    assert [r.scope for r in ordered_rules()] == ["sentence"] * 13 + ["document"] * 6
     order = rule_names()
     for r in ordered_rules():
         assert all(order.index(q) < order.index(r.name) for q in r.requires), r
@@ -176,3 +178,22 @@ def test_table_lists_read_a_pasted_table_name_by_name(nlp):
     assert got == {("吉林亚联科技有限公司", "省级智能工厂"), ("辽源鸿图锂电隔膜科技股份有限公司", "省级智能工厂"),
                    ("吉林麟臻纺织（集团）公司", "省级智能工厂"), ("吉林省华纺纺织有限公司", "省级数字化车间"),
                    ("东丰县药业股份有限公司", "省级数字化车间")}, got
+
+
+def test_a_signing_tells_signatories_from_witnesses_each_with_the_sentence_naming_them(nlp):
+    """Issue 15: those who attend a signing witness it; those who sign for the parties are its signatories."""
+    (a,) = extract(document(SIGNING), nlp, home_city="辽源市").agreements
+    assert [p.name for p in a.parties] == ["辽源市人民政府", "华信集团"]
+    assert [p.name for p in a.signatories] == ["王磊", "孙志刚"] and [p.name for p in a.witnesses] == ["周建平", "李红梅"]
+    assert {(role, who.name) for role, who, _ in a.roles} == {("signatory", "王磊"), ("signatory", "孙志刚"),
+                                                             ("witness", "周建平"), ("witness", "李红梅")}
+    assert all(who.surface in ev.text for _, who, ev in a.roles)
+
+
+def test_the_seeds_signatory_cites_the_sentence_that_names_him(nlp):
+    """Issue 15: 司马江 signed; his evidence is the sentence naming him, not the subtitle 程宇吴碧磊共同见证签约."""
+    docs = [d for d in read_documents([SEED0])[0] if d.title.startswith("辽源市人民政府与中国一汽")]
+    (a,) = [a for a in extract(docs[0], nlp).agreements if a.title.startswith("绿色零碳")]
+    roles = {(role, who.name): ev.text for role, who, ev in a.roles}
+    assert {("signatory", "司马江"), ("signatory", "田海峰"), ("witness", "程宇"), ("witness", "吴碧磊")} <= set(roles)
+    assert "司马江" in roles["signatory", "司马江"] and "程宇" in roles["witness", "程宇"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from kg.extract.clauses import clauses
+from kg.extract.clauses import clauses, group_after
 from kg.extract.context import Context
 from kg.extract.records import AgreementFact, DocumentFacts, EntityRef, Evidence, Sentence
 from kg.extract.registry import rule
@@ -41,9 +41,9 @@ def _titled_signings(sent: Sentence, top: list[Mention], titled: list[Mention], 
         pair = _pair_around_conj(text, top, sent.start, a.start)
         pair_refs = [ctx.ref(m) for m in pair] if pair else _signing_parties_nearby(text, ctx, a)
         earlier = _earlier_year(sent, ctx)
-        signers, witnesses, used = ((), (), ()) if earlier else _signing_people(ctx, sent, a.start, lookback=12)
+        signers, witnesses, used, roles = ((), (), (), ()) if earlier else _signing_people(ctx, sent, a.start, 12)
         out.append(AgreementFact(a.text, tuple(pair_refs), signers, witnesses,
-                                 earlier or _date_near(text, sent, ctx), ev, used))
+                                 earlier or _date_near(text, sent, ctx), ev, used, roles))
     return out
 
 
@@ -55,48 +55,92 @@ def _untitled_signings(sent: Sentence, top: list[Mention], ev: Evidence, ctx: Co
     for m in UNTITLED.finditer(sent.text):
         pos = sent.start + m.start()
         pair = _pair_around_conj(text, top, floor, pos)
-        floor = sent.start + m.end()
-        if len(pair) != 2:
-            continue
-        if m.group("doc"):
-            title = text[pair[0].start:pair[1].end] + m.group("doc")
-        elif re.search(r"(协议|合同|备忘录)$", text[pair[-1].end:pos]):
-            title = text[pair[0].start:pos]  # 甲与乙战略合作协议签约仪式
+        low, floor = floor, sent.start + m.end()
+        if len(pair) == 2:
+            signings = [(pair, (ctx.ref(pair[0]), _signing_party(pair[1], ctx)))]
+        elif len(group := _party_list_before(text, top, low, pos)) >= 2:
+            signings = [(group, tuple(ctx.ref(g) for g in group))]  # 甲、乙、丙合作共建工业园区签约仪式
         else:
-            title = text[pair[0].start:pos] + "签约"
-        parties = (ctx.ref(pair[0]), _signing_party(pair[1], ctx))
-        signers, witnesses, used = _signing_people(ctx, sent, pos)
-        out.append(AgreementFact(title, parties, signers, witnesses, _date_near(text, sent, ctx), ev, used))
+            signings = _home_signs_with(text, top, sent, pos, m, ctx)
+        for names, parties in signings:
+            if m.group("doc"):
+                title = text[names[0].start:names[-1].end] + m.group("doc")
+            elif names[-1].end <= pos and re.search(r"(协议|合同|备忘录)$", text[names[-1].end:pos]):
+                title = text[names[0].start:pos]  # 甲与乙战略合作协议签约仪式
+            elif names[-1].end <= pos:
+                title = text[names[0].start:pos] + "签约"
+            else:
+                title = f"{parties[0].name}与{parties[1].name}签约"
+            signers, witnesses, used, roles = _signing_people(ctx, sent, pos)
+            out.append(AgreementFact(title, parties, signers, witnesses, _date_near(text, sent, ctx), ev, used, roles))
     return out
 
 
-def _signing_people(ctx: Context, sent: Sentence, pos: int,
-                    lookback: int = 0) -> tuple[tuple[EntityRef, ...], tuple[EntityRef, ...], tuple[Evidence, ...]]:
-    """Who signed (persons before 代表…签 or 签署 in a clause) and who witnessed (persons before
-    见证 in a sentence, signers excluded), in the signing sentence and the two after it; witnesses
-    also from an earlier 出席并见证 sentence of the same story."""
+def _party_list_before(text: str, top: list[Mention], floor: int, pos: int) -> list[Mention]:
+    """The parties listed before a signing: 王蒙徽和王志刚分别代表[住房和城乡建设部、科学技术部]签署…,
+    参加了[鄂尔多斯市、锡林郭勒盟、兴安盟]合作共建工业园区签约仪式: two or more bodies, firms or places joined by
+    、/和/及, at most a short subject-matter phrase (no 等, no attending verb) before the signing word."""
+    cands = [m for m in top if floor <= m.start and m.end <= pos and m.label in ORG_CLASSES + ("Place",)]
+    for k in range(len(cands) - 1, -1, -1):
+        gap = text[cands[k].end:pos]
+        if re.fullmatch(r"[\u4e00-\u9fff]{0,12}", gap) and "等" not in gap and not ATTEND.search(gap):
+            group = [cands[k]]
+            for prev in reversed(cands[:k]):
+                if not re.fullmatch(r"、|和|及|以及", text[prev.end:group[0].start]):
+                    break
+                group.insert(0, prev)
+            return group if len(group) >= 2 else []
+    return []
+
+
+def _home_signs_with(text: str, top: list[Mention], sent: Sentence, pos: int, m, ctx: Context) -> list:
+    """成功签约京东集团、巨人集团、快手科技等企业: the home county (or city) signs with each firm listed after 签约,
+    when the clause names no party before it."""
+    if m.group() != "签约":
+        return []
+    start = max([sent.start] + [sent.start + x.end() for x in re.finditer(r"[，,；;：:]", text[sent.start:pos])])
+    if any(start <= n.start and n.end <= pos for n in top if n.label in ORG_CLASSES + ("Place", "Person")):
+        return []
+    home = ctx.home.county or ctx.home.city
+    firms = [f for f in group_after(text, top, pos + 2, sent.end) if f.label == "Enterprise"]
+    if not home or not firms:
+        return []
+    place = EntityRef("Place", home, home)
+    return [([f], (place, ctx.ref(f))) for f in firms]
+
+
+SIGN_CUT = re.compile(r"代表[^，,。；;]{0,24}?(?:签署|签订|签约|签字)|签署|签订|签约|签字")
+ATTEND = re.compile(cue("attend_verbs"))
+SIGNING_WORDS = re.compile(r"签约|签署|签订|签字|仪式")
+
+
+def _signing_people(ctx: Context, sent: Sentence, pos: int, lookback: int = 0):
+    """Who signed and who witnessed, each with the sentence that names them: signatories are the persons before
+    代表…签 or 签署/签约 in a clause of the signing sentence or the two after it; witnesses the persons before
+    出席/参加/见证… in a sentence about the signing (this one, the two after it, or ``lookback`` before it), signers
+    excluded. Returns (signatories, witnesses, the sentences used other than ``sent``, the roles with evidence)."""
     i = next((k for k, s in enumerate(ctx.sentences) if s.start == sent.start), 0)
-    window = ctx.sentences[i:i + 3]
-    signers: list[EntityRef] = []
-    used: list[Sentence] = []
-    for s in window:
+    signers: dict[EntityRef, Sentence] = {}
+    for s in ctx.sentences[i:i + 3]:
         for clause in clauses(s):
-            cut = re.search(r"代表[\u4e00-\u9fff]{0,4}?(?:签署|签订|签约|签字)|(?:签署|签订|签约|签字)", clause.text)
-            if not cut or "见证" in clause.text[: cut.start()]:
-                continue
-            for m in _persons_in(ctx, clause.start, clause.start + cut.start()):
-                if m not in signers:
-                    signers.append(m)
-                    used.append(s)
-    witnesses: list[EntityRef] = []
-    story = [s for s in ctx.sentences[max(0, i - lookback):i + 3] if "见证" in s.text]
-    for s in story:
-        for m in _persons_in(ctx, s.start, s.start + s.text.index("见证")):
-            if m not in witnesses and m not in signers:
-                witnesses.append(m)
-                used.append(s)
-    evidence = tuple(dict.fromkeys(ctx.evidence(s) for s in used if s != sent))
-    return tuple(signers), tuple(witnesses), evidence
+            cut = SIGN_CUT.search(clause.text)
+            if not cut or ATTEND.search(clause.text[: cut.start()]):
+                continue  # 周建平出席签约仪式: attending is witnessing, not signing
+            for r in _persons_in(ctx, clause.start, clause.start + cut.start()):
+                signers.setdefault(r, s)
+    witnesses: dict[EntityRef, Sentence] = {}
+    for s in ctx.sentences[max(0, i - lookback):i + 3]:
+        if not SIGNING_WORDS.search(s.text):
+            continue
+        for att in ATTEND.finditer(s.text):
+            for r in _persons_in(ctx, s.start, s.start + att.start()):
+                if r not in signers:
+                    witnesses.setdefault(r, s)
+    roles = tuple([("signatory", r, ctx.evidence(s)) for r, s in signers.items()]
+                  + [("witness", r, ctx.evidence(s)) for r, s in witnesses.items()])
+    used = [s for s in list(signers.values()) + list(witnesses.values()) if s != sent]
+    evidence = tuple(dict.fromkeys(ctx.evidence(s) for s in sorted(used, key=lambda s: s.start)))
+    return tuple(signers), tuple(witnesses), evidence, roles
 
 
 def _persons_in(ctx: Context, start: int, end: int) -> list[EntityRef]:

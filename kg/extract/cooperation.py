@@ -7,14 +7,15 @@ import re
 
 from kg.extract.clauses import clause_end, group_after, group_before, top_names
 from kg.extract.context import Context
-from kg.extract.records import EntityRef, Evidence, PairFact, Sentence
+from kg.extract.records import DocumentFacts, EntityRef, Evidence, PairFact, Sentence
 from kg.extract.registry import rule
 from kg.recognize import ORG_CLASSES, Mention
 from kg.resources import cue
 
-__all__ = ["cooperation"]
+__all__ = ["cooperation", "signing_partners"]
 
 COOP_WORDS = re.compile(cue("cooperation_words"))
+DEAL_WORDS = re.compile(cue("deal_words"))
 
 
 @rule("cooperatesWith", name="cooperation")
@@ -73,3 +74,22 @@ def _implicit_home(text: str, sent_start: int, pos: int) -> bool:
     """与/同 with no named subject in a city's own text: the city is the subject (深化同长春合作)."""
     before = text[max(sent_start, pos - 8):pos]
     return not re.search(r"[\u4e00-\u9fff]{2,}[市县区省]$", before)
+
+
+@rule("cooperatesWith", name="signing-partners", scope="document", requires=("signings",))
+def signing_partners(facts: DocumentFacts, ctx: Context) -> list[PairFact]:
+    """The parties of a signing cooperate (甲与乙签署战略合作协议, 甲成功签约乙): one fact for each pair of parties,
+    cited by the signing's sentence, unless the cooperation rule found that pair already. A signing of a deal
+    (招商项目签约, 购车签约: a purchase, an investment project) is a transaction, not a partnership."""
+    seen = {frozenset((p.subject.key, p.object.key)) for p in facts.pairs if p.relation == "cooperatesWith"}
+    out: list[PairFact] = []
+    for a in facts.agreements:
+        if DEAL_WORDS.search(a.title):
+            continue
+        for i, x in enumerate(a.parties):
+            for y in a.parties[i + 1:]:
+                pair = frozenset((x.key, y.key))
+                if x.key != y.key and pair not in seen and "Person" not in (x.label, y.label):
+                    seen.add(pair)
+                    out.append(PairFact("cooperatesWith", x, y, a.evidence))
+    return out

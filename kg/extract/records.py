@@ -63,6 +63,7 @@ class AgreementFact:
     date: str | None
     evidence: Evidence
     context: tuple[Evidence, ...] = ()  # the sentences naming signatories and witnesses
+    roles: tuple[tuple[str, EntityRef, Evidence], ...] = ()  # (signatory|witness, person, the sentence naming them)
 
 
 @dataclass(frozen=True)
