@@ -52,8 +52,8 @@ def unseen2_score(tmp_path_factory):
 
 
 def test_seeds_meet_the_bar(seeds_score):
-    assert seeds_score["entities"]["ALL"]["f1"] >= 0.88, json.dumps(seeds_score["entities"]["ALL"])
-    assert seeds_score["relations"]["ALL"]["f1"] >= 0.80, json.dumps(seeds_score["relations"]["ALL"])
+    assert seeds_score["entities"]["ALL"]["f1"] >= 0.90, json.dumps(seeds_score["entities"]["ALL"])
+    assert seeds_score["relations"]["ALL"]["f1"] >= 0.84, json.dumps(seeds_score["relations"]["ALL"])
     assert seeds_score["duplicate_nodes"] <= 3
 
 
@@ -97,7 +97,7 @@ def real_dev_score(tmp_path_factory):
 def test_real_news_from_other_provinces_holds_its_floor(real_dev_score):
     """real-dev: real published news (13 texts, 11 provinces), a measure never trained on nor written for.
     The floors sit just under the scores when set (entities 0.807, relations 0.444, 2026-12-03)."""
-    assert real_dev_score["entities"]["ALL"]["f1"] >= 0.78, json.dumps(real_dev_score["entities"]["ALL"])
-    assert real_dev_score["relations"]["ALL"]["f1"] >= 0.42, json.dumps(real_dev_score["relations"]["ALL"])
+    assert real_dev_score["entities"]["ALL"]["f1"] >= 0.80, json.dumps(real_dev_score["entities"]["ALL"])
+    assert real_dev_score["relations"]["ALL"]["f1"] >= 0.58, json.dumps(real_dev_score["relations"]["ALL"])
     assert real_dev_score["entities"]["Person"]["f1"] >= 0.90, json.dumps(real_dev_score["entities"]["Person"])
     assert real_dev_score["provenance"]["offsets_valid"] == 1.0

@@ -9,13 +9,13 @@ import re
 from kg.extract.clauses import clause_end, top_names
 from kg.extract.context import Context, canonical
 from kg.extract.names import name_relation, organisation_names
-from kg.extract.records import EntityRef, Evidence, PairFact, Sentence
+from kg.extract.records import DocumentFacts, EntityRef, Evidence, PairFact, Sentence
 from kg.extract.registry import rule
 from kg.gazetteer import gazetteer
 from kg.recognize import ORG_CLASSES, Mention, place_prefix
 from kg.resources import cue
 
-__all__ = ["locate_verbs", "name_places", "sited"]
+__all__ = ["home_sites", "locate_verbs", "name_places", "sited"]
 
 ROUTE = re.compile(r"[经至到]|—")
 LOCATE_VERBS = re.compile(rf"(?:成功)?(?:{cue('locate_verbs')})")
@@ -23,6 +23,9 @@ VISIT_VERBS = re.compile(cue("visit_verbs"))
 SITE_VERBS = re.compile(rf"(?:投资)?(?:{cue('site_verbs')})的?")
 ANAPHOR_SITED = re.compile(rf"(?:(?:该|这一|此)项目|(?:(?<=[，。,])|^)项目)(?:将|拟|计划)?(?:{cue('sited_verbs')})(?:在|于)?")
 SITES = ("IndustrialPark", "Place")
+#: What may stand between the last of a list of organisations and the verb that sites them: a few words,
+#: or a 等 phrase (三棵树、嘉宝莉、保立佳等头部企业纷纷入驻滁州; 北京八中等优质教育资源入驻固安).
+LIST_TAIL = re.compile(r"[^，,。；]{0,6}|等[^，,。；]{0,10}")
 
 
 # ------------------------------------------------------------------ from the names
@@ -97,7 +100,7 @@ def locate_verbs(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: Context) 
     out: list[PairFact] = []
     for v in LOCATE_VERBS.finditer(sent.text):
         vs, ve = sent.start + v.start(), sent.start + v.end()
-        subj = [m for m in top if m.end <= vs and re.fullmatch(r"[^，,。；]{0,6}", text[m.end:vs])
+        subj = [m for m in top if m.end <= vs and LIST_TAIL.fullmatch(text[m.end:vs])
                 and m.label in ORG_CLASSES]
         obj = [m for m in top if m.start >= ve and m.start - ve <= 1 and m.label in SITES]
         if subj and obj:  # 甲、乙等12家企业入驻丙: each of the list
@@ -190,3 +193,34 @@ def _project_sited(sent: Sentence, top: list[Mention], ev: Evidence, ctx: Contex
         if site is not None and before:
             out.append(PairFact("locatedIn", ctx.ref(before[-1]), ctx.ref(site), ev))
     return out
+
+
+@rule("locatedIn", name="home-sites", scope="document")
+def home_sites(facts: DocumentFacts, ctx: Context) -> list[PairFact]:
+    """In a county's own story (one county dominates the text), a project or park that no other rule places is
+    in that county when its sentence names the county (固安县举行…，甲、乙等7个项目集中开工; 我县…), cited by
+    that sentence."""
+    county = ctx.home.county
+    if not county:
+        return []
+    short = county[:-1] if len(county) > 2 and county.endswith("县") else county
+    names = re.compile(f"{re.escape(county)}|{re.escape(short)}|[我本全]县")
+    placed = {p.subject.key for p in facts.pairs if p.relation == "locatedIn"}
+    out: list[PairFact] = []
+    for m in ctx.mentions:
+        if m.nested or m.label not in ("Project", "IndustrialPark"):
+            continue
+        r, ev = ctx.ref(m), ctx.evidence_for(m)
+        if r.key not in placed and names.search(_outside_names(ev, ctx)):
+            placed.add(r.key)
+            out.append(PairFact("locatedIn", r, EntityRef("Place", county, county), ev))
+    return out
+
+
+def _outside_names(ev: Evidence, ctx: Context) -> str:
+    """The sentence's text with every other name blanked (东辽河琵琶桥 does not name 东辽县), places kept."""
+    chars = list(ev.text)
+    for m in ctx.mentions:
+        if ev.start <= m.start and m.end <= ev.end and not m.nested and m.label != "Place":
+            chars[m.start - ev.start:m.end - ev.start] = "　" * (m.end - m.start)
+    return "".join(chars)

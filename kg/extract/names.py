@@ -32,6 +32,6 @@ def name_relation(outer: Mention, inner: Mention) -> str | None:
         return "locatedIn"
     if inner.label == "Enterprise" and outer.label == "Project":
         return "undertakes"
-    if inner.label == outer.label and outer.label in ("Enterprise", "Institution"):
+    if inner.label == outer.label and outer.label in ("Enterprise", "Institution", "GovernmentBody"):
         return "subOrganizationOf"
     return None

@@ -44,7 +44,7 @@ RUN_ORDER = (
     "posts", "name-places", "name-projects", "name-units", "locate-verbs", "builders", "sited", "invested",
     "owned", "cooperation", "recognitions", "award-lists", "signings",
     # document rules
-    "one-per-signing", "signing-partners", "table-lists", "hierarchy", "town-parents", "interview-places",
+    "one-per-signing", "signing-partners", "table-lists", "hierarchy", "town-parents", "interview-places", "home-sites",
 )
 
 
