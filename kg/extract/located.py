@@ -23,6 +23,7 @@ VISIT_VERBS = re.compile(cue("visit_verbs"))
 SITE_VERBS = re.compile(rf"(?:投资)?(?:{cue('site_verbs')})的?")
 ANAPHOR_SITED = re.compile(rf"(?:(?:该|这一|此)项目|(?:(?<=[，。,])|^)项目)(?:将|拟|计划)?(?:{cue('sited_verbs')})(?:在|于)?")
 SITES = ("IndustrialPark", "Place")
+MEDIA = re.compile(r"(?:日报|晚报|报社|电视台|广播电视台)$")
 #: What may stand between the last of a list of organisations and the verb that sites them: a few words,
 #: or a 等 phrase (三棵树、嘉宝莉、保立佳等头部企业纷纷入驻滁州; 北京八中等优质教育资源入驻固安).
 LIST_TAIL = re.compile(r"[^，,。；]{0,6}|等[^，,。；]{0,10}")
@@ -38,10 +39,11 @@ def name_places(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: Context) -
     for outer, inner in organisation_names(ms):
         if inner and name_relation(outer, inner[0]) == "locatedIn":
             out.append(PairFact("locatedIn", ctx.ref(outer), ctx.ref(inner[0]), ev))
-        if outer.label != "GovernmentBody" and not inner:
+        if outer.label != "GovernmentBody" and not inner and not MEDIA.search(outer.text):  # 安徽日报: a paper, not a firm of 安徽
             prefix, div = place_prefix(canonical(outer, ctx.home), ctx.home)
-            if div is not None and not (div.level == "province" and prefix != div.name and not div.name.endswith("市")) \
-                    and _near_home(div, prefix, ctx):  # 吉林X集团: province or city? 重庆X集团: 重庆市
+            if div is not None and not (div.level == "province" and prefix != div.name and not div.name.endswith("市")
+                                        and gazetteer().lookup(prefix + "市")) \
+                    and _near_home(div, prefix, ctx):  # 吉林X集团: province or city? 山西X公司: 山西省; 重庆X集团: 重庆市
                 out.append(PairFact("locatedIn", ctx.ref(outer), EntityRef("Place", div.name, prefix), ev))
         if outer.label not in ("GovernmentBody", "Place"):
             place = _place_inside(outer, inner[0] if inner else None, ms, ctx)

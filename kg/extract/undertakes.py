@@ -61,18 +61,22 @@ def builders(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: Context) -> l
 
 
 def _firm_builds(names: list[Mention], ev: Evidence, ctx: Context) -> list[PairFact]:
-    """X公司投资建设的Y项目: the next project after a firm, a building verb between them."""
+    """X公司投资建设的Y项目: the next project after a firm, a building verb between them; every firm of a list
+    (甲集团、乙集团等央企投资建设的Y项目)."""
     text = ctx.document.text
     out: list[PairFact] = []
+    group: list[Mention] = []
     for i, f in enumerate(names):
         if f.label != "Enterprise":
+            group = []
             continue
+        group = group + [f] if group and re.fullmatch(r"、|和|及|以及", text[group[-1].end:f.start]) else [f]
         for p in names[i + 1:]:
             between = text[f.end:p.start]
             if p.label == "Enterprise" or len(between) > 15:
                 break
             if p.label == "Project" and BUILD_VERBS.search(between):
-                out.append(PairFact("undertakes", ctx.ref(f), ctx.ref(p), ev))
+                out += [PairFact("undertakes", ctx.ref(g), ctx.ref(p), ev) for g in group]
                 break
     return out
 
