@@ -47,7 +47,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
-from kg.extract import AgreementFact, DocumentFacts, EntityRef, Evidence, PairFact, PostFact, RecognitionFact
+from kg.extract import AgreementFact, DocumentFacts, EntityRef, Evidence, PairFact, PostFact, RecognitionFact, RoleFact
 from kg.gazetteer import Division, gazetteer
 from kg.ingest import Document
 from kg.recognize import Home, Mention
@@ -61,7 +61,7 @@ HEADER = b"kg-facts 2 "  # then the SHA-256 of the body in hex, a line break, an
 
 # The only classes an entry may hold: each is rebuilt from its fields by its type hints (no type is ever
 # taken from the file), a place (Home.city_division) by its code in the gazetteer.
-ALLOWED = (DocumentFacts, Document, EntityRef, Evidence, PostFact, PairFact, AgreementFact, RecognitionFact,
+ALLOWED = (DocumentFacts, Document, EntityRef, Evidence, PostFact, PairFact, AgreementFact, RoleFact, RecognitionFact,
            Mention, Home)
 
 

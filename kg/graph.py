@@ -168,7 +168,7 @@ class GraphBuilder:
             a = self.entity(EntityRef("Agreement", agr.title, agr.title))
             for p in agr.parties:
                 g.add((a, KGO.party, self.entity(p)))
-            cited = {(role, who): ev for role, who, ev in agr.roles}
+            cited = {(r.role, r.person): r.evidence for r in agr.roles}
             for predicate, role, people in ((KGO.signatory, "signatory", agr.signatories),
                                             (KGO.witness, "witness", agr.witnesses)):
                 for p in people:

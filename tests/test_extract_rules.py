@@ -185,15 +185,15 @@ def test_a_signing_tells_signatories_from_witnesses_each_with_the_sentence_namin
     (a,) = extract(document(SIGNING), nlp, home_city="辽源市").agreements
     assert [p.name for p in a.parties] == ["辽源市人民政府", "华信集团"]
     assert [p.name for p in a.signatories] == ["王磊", "孙志刚"] and [p.name for p in a.witnesses] == ["周建平", "李红梅"]
-    assert {(role, who.name) for role, who, _ in a.roles} == {("signatory", "王磊"), ("signatory", "孙志刚"),
+    assert {(r.role, r.person.name) for r in a.roles} == {("signatory", "王磊"), ("signatory", "孙志刚"),
                                                              ("witness", "周建平"), ("witness", "李红梅")}
-    assert all(who.surface in ev.text for _, who, ev in a.roles)
+    assert all(r.person.surface in r.evidence.text for r in a.roles)
 
 
 def test_the_seeds_signatory_cites_the_sentence_that_names_him(nlp):
     """Issue 15: 司马江 signed; his evidence is the sentence naming him, not the subtitle 程宇吴碧磊共同见证签约."""
     docs = [d for d in read_documents([SEED0])[0] if d.title.startswith("辽源市人民政府与中国一汽")]
     (a,) = [a for a in extract(docs[0], nlp).agreements if a.title.startswith("绿色零碳")]
-    roles = {(role, who.name): ev.text for role, who, ev in a.roles}
+    roles = {(r.role, r.person.name): r.evidence.text for r in a.roles}
     assert {("signatory", "司马江"), ("signatory", "田海峰"), ("witness", "程宇"), ("witness", "吴碧磊")} <= set(roles)
     assert "司马江" in roles["signatory", "司马江"] and "程宇" in roles["witness", "程宇"]

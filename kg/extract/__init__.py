@@ -24,10 +24,10 @@ from kg.extract import agreements, cooperation, interviews, located, organisatio
 from kg.extract.context import BODY_ABBREV, Context, canonical, ref
 from kg.extract.extractor import extract
 from kg.extract.records import ENTITY_LABELS, AgreementFact, DocumentFacts, EntityRef, Evidence, Fact, PairFact, \
-    PostFact, RecognitionFact, Sentence, relation_of, sentences
+    PostFact, RecognitionFact, RoleFact, Sentence, relation_of, sentences
 from kg.extract.registry import RELATIONS, RULES, Rule, ordered_rules, rule, rule_names, select_rules
 
 __all__ = ["BODY_ABBREV", "ENTITY_LABELS", "RELATIONS", "RULES", "AgreementFact", "Context", "DocumentFacts",
-           "EntityRef", "Evidence", "Fact", "PairFact", "PostFact", "RecognitionFact", "Rule", "Sentence",
+           "EntityRef", "Evidence", "Fact", "PairFact", "PostFact", "RecognitionFact", "RoleFact", "Rule", "Sentence",
            "canonical", "extract", "ordered_rules", "ref", "relation_of", "rule", "rule_names", "select_rules",
            "sentences"]

@@ -7,7 +7,7 @@ import re
 
 from kg.extract.clauses import clauses, group_after
 from kg.extract.context import Context
-from kg.extract.records import AgreementFact, DocumentFacts, EntityRef, Evidence, Sentence
+from kg.extract.records import AgreementFact, DocumentFacts, EntityRef, Evidence, RoleFact, Sentence
 from kg.extract.registry import rule
 from kg.recognize import ORG_CLASSES, Mention
 from kg.resources import cue
@@ -136,8 +136,8 @@ def _signing_people(ctx: Context, sent: Sentence, pos: int, lookback: int = 0):
             for r in _persons_in(ctx, s.start, s.start + att.start()):
                 if r not in signers:
                     witnesses.setdefault(r, s)
-    roles = tuple([("signatory", r, ctx.evidence(s)) for r, s in signers.items()]
-                  + [("witness", r, ctx.evidence(s)) for r, s in witnesses.items()])
+    roles = tuple([RoleFact("signatory", r, ctx.evidence(s)) for r, s in signers.items()]
+                  + [RoleFact("witness", r, ctx.evidence(s)) for r, s in witnesses.items()])
     used = [s for s in list(signers.values()) + list(witnesses.values()) if s != sent]
     evidence = tuple(dict.fromkeys(ctx.evidence(s) for s in sorted(used, key=lambda s: s.start)))
     return tuple(signers), tuple(witnesses), evidence, roles

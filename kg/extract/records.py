@@ -12,7 +12,7 @@ from kg.recognize import Home, Mention
 ENTITY_LABELS = ("Person", "Enterprise", "GovernmentBody", "Institution", "IndustrialPark", "Project",
                  "Place", "Agreement")
 
-__all__ = ["ENTITY_LABELS", "AgreementFact", "DocumentFacts", "EntityRef", "Evidence", "Fact", "PairFact",
+__all__ = ["ENTITY_LABELS", "AgreementFact", "RoleFact", "DocumentFacts", "EntityRef", "Evidence", "Fact", "PairFact",
            "PostFact", "RecognitionFact", "Sentence", "relation_of", "sentences"]
 
 
@@ -55,6 +55,15 @@ class PairFact:
 
 
 @dataclass(frozen=True)
+class RoleFact:
+    """A person's part in a signing (``signatory`` or ``witness``) and the sentence that names them in it."""
+
+    role: str
+    person: EntityRef
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
 class AgreementFact:
     title: str
     parties: tuple[EntityRef, ...]
@@ -63,7 +72,7 @@ class AgreementFact:
     date: str | None
     evidence: Evidence
     context: tuple[Evidence, ...] = ()  # the sentences naming signatories and witnesses
-    roles: tuple[tuple[str, EntityRef, Evidence], ...] = ()  # (signatory|witness, person, the sentence naming them)
+    roles: tuple[RoleFact, ...] = ()  # each signatory and witness with the sentence naming them
 
 
 @dataclass(frozen=True)
