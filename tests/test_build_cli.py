@@ -300,3 +300,12 @@ def test_no_arguments_shows_usage_not_a_traceback():
     proc = kg()
     assert "Usage" in proc.stdout + proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_a_signatory_is_cited_by_the_sentence_that_names_him(graph):
+    """Issue 15: 司马江 signed; kg explain cites the sentence naming him, not 程宇吴碧磊共同见证签约."""
+    from kg.explain import explain
+
+    (sima,) = explain(graph, "司马江")
+    (signed,) = [f for f in sima.facts if f.relation.startswith("签署")]
+    assert signed.sources and all("司马江" in s.sentence for s in signed.sources)
