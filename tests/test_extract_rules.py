@@ -32,7 +32,7 @@ RULES_IN_ORDER = (
     ("signings", "agreement"),
     # once per document, after the sentence rules
     ("one-per-signing", "agreement"), ("signing-partners", "cooperatesWith"), ("table-lists", "recognizedAs"), ("hierarchy", "locatedIn"), ("town-parents", "locatedIn"),
-    ("interview-places", "locatedIn"),
+    ("interview-places", "locatedIn"), ("home-sites", "locatedIn"),
 )
 INTERVIEW = ("东丰县：做强梅花鹿产业\n\n——访东丰县县长王东\n\n记者：今年东丰县的工业有哪些亮点？\n\n"
              "王东：今年，我们引进了鹿乡源生物科技有限公司，开工建设了年产500吨鹿茸深加工项目，"
@@ -42,6 +42,8 @@ TABLE = ("关于公布2024年省级智能工厂名单的通知\n\n附件\n\n（�
          "东丰县药业股份有限公司\n\n抄送：市工信局。")
 SIGNING = ("本报讯 3月5日，辽源市人民政府与华信集团战略合作协议签约仪式举行。市委书记周建平、副市长李红梅出席签约仪式，"
            "市商务局局长王磊与华信集团董事长孙志刚代表双方签约。")
+COUNTY = ("本报讯 东丰县举行重点项目集中开工仪式，梅花鹿深加工产业园、鹿乡源生物科技项目等7个项目集中开工。"
+          "东丰县县长王东出席。东丰县今年将新建项目40个，东丰县重点项目投资增长20%。")
 WHERE = {  # a document in which the rule finds something
     "posts": SEED0, "name-places": SEED0, "name-projects": SEED0, "name-units": SEED0, "locate-verbs": SEED1,
     "builders": UNSEEN / "104_anshan_visits.txt", "sited": UNSEEN / "104_anshan_visits.txt",
@@ -49,6 +51,7 @@ WHERE = {  # a document in which the rule finds something
     "cooperation": SEED0, "recognitions": SEED0, "award-lists": UNSEEN2 / "308_baoji_awards.txt",
     "signings": SEED0, "one-per-signing": SEED0, "hierarchy": SEED0, "town-parents": UNSEEN / "102_siping_interview.txt",
     "interview-places": INTERVIEW, "table-lists": TABLE, "signing-partners": SIGNING,
+    "home-sites": COUNTY,
 }
 
 
@@ -76,7 +79,7 @@ def test_the_registry_lists_every_rule_with_its_relation_in_running_order():
     assert tuple((r.name, r.relation) for r in ordered_rules()) == RULES_IN_ORDER
     assert rule_names() == tuple(name for name, _ in RULES_IN_ORDER)
     assert {r.relation for r in ordered_rules()} == set(RELATIONS)
-    assert [r.scope for r in ordered_rules()] == ["sentence"] * 13 + ["document"] * 6
+    assert [r.scope for r in ordered_rules()] == ["sentence"] * 13 + ["document"] * 7
     order = rule_names()
     for r in ordered_rules():
         assert all(order.index(q) < order.index(r.name) for q in r.requires), r

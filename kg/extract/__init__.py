@@ -14,7 +14,7 @@ or once per document; :func:`extract` runs all of them or the ones named:
 * ``extractor`` – :func:`extract`.
 
 >>> rule_names()
-('posts', 'name-places', 'name-projects', 'name-units', 'locate-verbs', 'builders', 'sited', 'invested', 'owned', 'cooperation', 'recognitions', 'award-lists', 'signings', 'one-per-signing', 'signing-partners', 'table-lists', 'hierarchy', 'town-parents', 'interview-places')
+('posts', 'name-places', 'name-projects', 'name-units', 'locate-verbs', 'builders', 'sited', 'invested', 'owned', 'cooperation', 'recognitions', 'award-lists', 'signings', 'one-per-signing', 'signing-partners', 'table-lists', 'hierarchy', 'town-parents', 'interview-places', 'home-sites')
 """
 
 from __future__ import annotations

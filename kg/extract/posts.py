@@ -22,6 +22,7 @@ def posts_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: Context) -> l
     text = ctx.document.text
     top = [m for m in ms if not m.nested]
     out: list[PostFact] = []
+    listed: tuple[int, Mention] | None = None  # (where the last person ended, the party committee of their titles)
     for i, person in enumerate(top):
         if person.label != "Person":
             continue
@@ -29,6 +30,8 @@ def posts_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: Context) -> l
         if not chain and person.source == "byline":
             chain = _byline_chain(text, top, i)
         inherited: Mention | None = None
+        if chain and listed is not None and text[listed[0]:(chain[0][1] or chain[0][0]).start] == "、":
+            inherited = listed[1]  # 花都区委书记杨雁文、区长林中坚: the district head of the same district
         for k, (post, body) in enumerate(chain):
             kind, _ = TITLE_KIND.get(post.text, ("generic", "-"))
             if body is not None:
@@ -41,6 +44,8 @@ def posts_in(sent: Sentence, ms: list[Mention], ev: Evidence, ctx: Context) -> l
             if ref is None and kind == "gov" and inherited is not None:
                 ref = _government_of(inherited, post, ctx)
             out.append(PostFact(ctx.ref(person), post.text, ref, ev))
+        party = next((b for _, b in chain if b is not None and b.label == "GovernmentBody"), None)
+        listed = (person.end, party) if party is not None else None
         after = _post_after(text, top, i)
         if after is not None:
             out.append(PostFact(ctx.ref(person), after.text, _body_ref(after, None, text, ctx), ev))

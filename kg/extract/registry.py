@@ -21,7 +21,7 @@ registered elsewhere runs after those, in the order it was registered): within a
 of one relation keep the order the rules run in. A rule is placed after the rules it requires.
 
 >>> rule_names()[:4], rule_names()[-1]
-(('posts', 'name-places', 'name-projects', 'name-units'), 'interview-places')
+(('posts', 'name-places', 'name-projects', 'name-units'), 'home-sites')
 >>> RULES["sited"].relation, RULES["hierarchy"].scope
 ('locatedIn', 'document')
 """
@@ -108,7 +108,7 @@ def select_rules(names=None) -> list[Rule]:
     >>> select_rules(["site"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: unknown rule 'site'; the rules are: posts, name-places, ..., interview-places
+    ValueError: unknown rule 'site'; the rules are: posts, name-places, ..., home-sites
     >>> select_rules(["interview-places"])
     Traceback (most recent call last):
     ...

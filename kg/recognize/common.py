@@ -282,6 +282,12 @@ def balance_brackets(name: str, start: int) -> tuple[str, int]:
     return name, start
 
 
+def title_at(text: str, pos: int, titles) -> str | None:
+    """The longest title (of the ``titles`` automaton) that starts at ``pos``, or None."""
+    found = [title for _, (title, _) in titles.iter(text[pos:pos + 6]) if text.startswith(title, pos)]
+    return max(found, key=len) if found else None
+
+
 def is_title_start(text: str, pos: int, titles) -> bool:
     """True when a title (of the ``titles`` automaton) starts at ``pos``."""
     for _, (title, _) in titles.iter(text[pos:pos + 6]):

@@ -14,7 +14,7 @@ import re
 from kg.gazetteer import gazetteer
 from kg.recognize.base import Home, Mention, place_prefix
 from kg.recognize.common import (COUNTED, ENDS_BAD, LEAD_TAGS_MULTI, MAX_NAME, QUANTITY, RECOGNITION_VERB,
-                                 balance_brackets, clean_left, cuts_word, is_title_start, left_edge,
+                                 balance_brackets, clean_left, cuts_word, is_title_start, left_edge, title_at,
                                  strip_lead_words, strip_modifiers, word_ends, word_spans, words)
 from kg.recognize.judge import brand_like, industry_word, local_project, not_generic, specific, trade_ok
 from kg.recognize.lexicon import Lexicon
@@ -37,6 +37,8 @@ def suffix_names(ctx: Context) -> list[Mention]:
                 and not is_title_start(text, end + 1, lx.title_automaton) \
                 and not any(text[end + 1:end + 1 + n] in lx.suffix_table for n in range(1, 5)):
             continue  # 大学|生, 苏联|社会, 高中|学生: the head starts another word (not 大学|校长, 集团|公司)
+        if cls == "GovernmentBody" and _head_starts_title(text, head, end, lx):
+            continue  # 商务局|局长, 金融局|副局长: the second 局 is the title's, the body ends before it
         start = left_edge(text, head, MAX_NAME[cls], 1 if cls == "GovernmentBody" else 2,
                           tokens=tokens.between(head - MAX_NAME[cls], head), lx=lx)
         name = text[start:end + 1]
@@ -59,6 +61,21 @@ def suffix_names(ctx: Context) -> list[Mention]:
             continue  # 松籽产业园二期: a phase of the park is the park
         out.append(Mention(start, end + 1, cls, name, name, f"head:{suffix}"))
     return out
+
+
+def _head_starts_title(text: str, head: int, end: int, lx: Lexicon) -> bool:
+    """True when a title starting at a body's head word (or the character before it) runs past it, after
+    another body's head: 市商务局局长 (局长), 科技金融局副局长 (副局长).
+
+    >>> from kg.recognize import shared_lexicon
+    >>> _head_starts_title("市商务局局长王磊", 4, 4, shared_lexicon()), _head_starts_title("市商务局局长王磊", 3, 3, shared_lexicon())
+    (True, False)
+    """
+    for pos in (head - 1, head):
+        title = title_at(text, pos, lx.title_automaton) if pos > 0 else None
+        if title and pos + len(title) > end + 1 and text[pos - 1] in "局厅委部办处室署院":
+            return True
+    return False
 
 
 def plausible(lx: Lexicon, name: str, suffix: str, check: str, home: Home) -> bool:

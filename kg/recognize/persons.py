@@ -28,11 +28,24 @@ def posts(ctx: Context) -> list[Mention]:
     taken: list[tuple[int, int]] = []
     for end, title in sorted(best_at_end.items(), key=lambda kv: -len(kv[1])):
         start = end - len(title) + 1
+        title, start = _after_body_head(ctx, title, start)
         if any(s < end + 1 and start < e for s, e in taken):
             continue
         taken.append((start, end + 1))
         out.append(Mention(start, end + 1, "Post", title, title, "title"))
     return out
+
+
+def _after_body_head(ctx: Context, title: str, start: int) -> tuple[str, int]:
+    """常州经开区党工委书记: a title that opens with a body's head word (党工委) glued to a name is the body's
+    title (书记); the head belongs to the body's name. A title standing alone (党工委书记顾伟国) stays whole."""
+    lx, text = ctx.lexicon, ctx.text
+    for k in (3, 2):
+        head, rest = title[:k], title[k:]
+        if start > 0 and re.match(r"[\u4e00-\u9fff]", text[start - 1]) and rest in lx.titles \
+                and lx.suffix_table.get(head, ("",))[0] == "GovernmentBody" and head.endswith("委"):
+            return rest, start + k
+    return title, start
 
 
 @recognizer_pass("persons", requires=("posts",))
