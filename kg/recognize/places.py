@@ -22,10 +22,11 @@ from kg.recognize.structure import longest_first
 @recognizer_pass("places", stage="places")
 def places(ctx: Context) -> list[Mention]:
     """Division names; a short form (东丰, 长春) only for provinces and cities anywhere, and for
-    counties in the home province, when it is not a common word."""
+    counties in the home province or named in full in the text (红安县 … 红安), when it is not a common word."""
     text, home, lx = ctx.text, ctx.home, ctx.lexicon
     found: list[Mention] = []
     home_prov = home.city_division.ancestors()[-1] if home.city_division is not None and home.city_division.parent else None
+    named_in_full = {surface for _, (surface, _) in lx.places.iter(text)}  # 红安县 named: 红安 is it too
     for end, (surface, divs) in lx.places.iter(text):
         start = end - len(surface) + 1
         div = gazetteer().best(surface, home.city_division)
@@ -42,7 +43,8 @@ def places(ctx: Context) -> list[Mention]:
         if not aligned(text, start, end + 1) or re.match(r"\d", text[start - 1:start] or "x"):
             continue  # 渭津河南岸, 五大安全, 19项城市: the characters belong to other words
         if surface != div.name:  # a short form
-            if div.level == "county" and len(surface) < 3 and (home_prov is None or home_prov not in div.ancestors()):
+            if div.level == "county" and len(surface) < 3 and (home_prov is None or home_prov not in div.ancestors()) \
+                    and div.name not in named_in_full:
                 continue
             if div.level != "province" and lx.freq.get(surface, 0) > 3000 and lx.tags.get(surface) != "ns":
                 continue
